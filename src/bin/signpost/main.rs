@@ -1,0 +1,36 @@
+//! `signpost`: the command-line tool for product teams and operators.
+//!
+//! Each subcommand lives in its own module with its own `Args`.
+
+mod serve;
+mod tickets;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "signpost",
+    version,
+    about = "Signpost: flows, help search and the ticket relay"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the widget, the demo product page and the ticket relay.
+    Serve(serve::Args),
+    /// List the tickets the relay has stored, newest first.
+    Tickets(tickets::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Tickets(args) => tickets::run(args),
+    }
+}

@@ -1,0 +1,117 @@
+//! `POST /api/tickets`: validate, dedupe by idempotency key, store, answer.
+
+use super::store::Stored;
+use super::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use signpost::core::ticket::{is_valid_idempotency_key, Ticket};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub async fn create_ticket(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(retry_after) = state.rate_limiter.check(peer.ip()) {
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            "too many tickets from this address; try again later",
+        );
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(retry_after.as_secs().max(1)),
+        );
+        return response;
+    }
+
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        Some(Ok(key)) if is_valid_idempotency_key(key) => key.to_string(),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                Some("Idempotency-Key"),
+                "header must be 8 to 128 letters, digits, '-' or '_'",
+            )
+        }
+        None => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                Some("Idempotency-Key"),
+                "header is required so a retried ticket is stored once",
+            )
+        }
+    };
+
+    let ticket: Ticket = match serde_json::from_slice(&body) {
+        Ok(ticket) => ticket,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                None,
+                &format!("invalid ticket JSON: {e}"),
+            )
+        }
+    };
+    if let Err(problems) = ticket.validate() {
+        let first = &problems[0];
+        let body = json!({
+            "error": first.to_string(),
+            "field": first.field,
+            "problems": problems,
+        });
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+
+    // Canonical JSON: a retry of the same ticket compares equal byte for byte.
+    let payload = serde_json::to_string(&ticket).expect("a ticket always serialises");
+    let store = state.store.clone();
+    let stored = tokio::task::spawn_blocking(move || store.insert_ticket(&key, &payload)).await;
+    match stored {
+        Ok(Ok(Stored::Created { reference })) => {
+            (StatusCode::CREATED, Json(json!({ "reference": reference }))).into_response()
+        }
+        Ok(Ok(Stored::Replayed { reference })) => (
+            StatusCode::CREATED,
+            [("idempotent-replayed", "true")],
+            Json(json!({ "reference": reference })),
+        )
+            .into_response(),
+        Ok(Ok(Stored::KeyReused)) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("Idempotency-Key"),
+            "this key was already used for a different ticket",
+        ),
+        Ok(Err(e)) => {
+            eprintln!("signpost: could not store ticket: {e}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                "the ticket could not be stored; it was not accepted, please retry",
+            )
+        }
+        Err(e) => {
+            eprintln!("signpost: ticket store task failed: {e}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                "the ticket could not be stored; it was not accepted, please retry",
+            )
+        }
+    }
+}
+
+/// A JSON error body: `{"error": "...", "field": "..."}`.
+pub fn error(status: StatusCode, field: Option<&str>, message: &str) -> Response {
+    let text = match field {
+        Some(field) => format!("{field}: {message}"),
+        None => message.to_string(),
+    };
+    (status, Json(json!({ "error": text, "field": field }))).into_response()
+}

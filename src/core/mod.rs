@@ -1,0 +1,3 @@
+//! Plain-Rust core: no browser crates, tested natively with `cargo test`.
+
+pub mod ticket;

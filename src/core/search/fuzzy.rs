@@ -1,0 +1,247 @@
+//! Query-word expansion for typo tolerance and as-you-type matching.
+//!
+//! A query word becomes a set of weighted index terms:
+//! - its own stem, weight 1;
+//! - vocabulary words one edit away (insert, drop, replace, or swap of two
+//!   neighbours: Damerau-Levenshtein), found through a symmetric-delete
+//!   table, so the cost does not grow with the vocabulary;
+//! - for the word being typed: vocabulary words it starts, and if none, words
+//!   it is a subsequence of (`fuzzy-matcher`), which catches a dropped
+//!   letter in an unfinished word.
+
+use super::index::{hash_without, Index, MIN_FUZZY_CHARS};
+use super::normalize::stem;
+use super::rank::RankParams;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+
+/// Most prefix completions kept for the word being typed (the most common
+/// ones), so a two-letter prefix does not flood the query.
+const MAX_PREFIX_EXPANSIONS: usize = 12;
+/// Most subsequence matches kept when nothing else matched.
+const MAX_SUBSEQUENCE_EXPANSIONS: usize = 4;
+
+/// A weighted alternative for one query word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expansion {
+    /// Index term number.
+    pub term: u32,
+    /// Multiplier on the term's score, in (0, 1]; 1 for the exact stem.
+    pub weight: f32,
+}
+
+/// Optimal-string-alignment distance between `a` and `b`, or `None` when it
+/// exceeds `max`. Adjacent swaps count as one edit.
+pub fn bounded_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    // Words are short; a full table keeps the swap rule simple.
+    let w = b.len() + 1;
+    let mut t = vec![0usize; (a.len() + 1) * w];
+    for j in 0..w {
+        t[j] = j;
+    }
+    for i in 1..=a.len() {
+        t[i * w] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (t[(i - 1) * w + j] + 1)
+                .min(t[i * w + j - 1] + 1)
+                .min(t[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(t[(i - 2) * w + j - 2] + 1);
+            }
+            t[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    let d = t[a.len() * w + b.len()];
+    (d <= max).then_some(d)
+}
+
+impl Index {
+    /// Expands one folded query word into weighted index terms.
+    ///
+    /// `typing` marks the last word of a query that is still being typed.
+    pub(crate) fn expand_word(&self, word: &str, typing: bool) -> Vec<Expansion> {
+        let p: &RankParams = &self.params;
+        let mut out: Vec<Expansion> = Vec::new();
+        let mut push = |term: u32, weight: f32, out: &mut Vec<Expansion>| {
+            match out.iter_mut().find(|e| e.term == term) {
+                Some(e) => e.weight = e.weight.max(weight),
+                None => out.push(Expansion { term, weight }),
+            }
+        };
+        let exact = self.term_id(&stem(word));
+        if let Some(t) = exact {
+            push(t, 1.0, &mut out);
+        }
+
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() >= MIN_FUZZY_CHARS {
+            // A word that exists may still be a typo of another ("form" for
+            // "from"), but then the alternatives count for less.
+            let weight = if exact.is_some() {
+                p.fuzzy_weight_known
+            } else {
+                p.fuzzy_weight
+            };
+            for w in self.words_one_edit_away(&chars) {
+                push(self.word_term[w as usize], weight, &mut out);
+            }
+        }
+
+        if typing && chars.len() >= 2 {
+            let before = out.len();
+            self.expand_prefix(word, chars.len(), &mut out, &mut push);
+            if out.len() == before && exact.is_none() && chars.len() >= 3 {
+                self.expand_subsequence(word, &mut out, &mut push);
+            }
+        }
+        out
+    }
+
+    fn words_one_edit_away(&self, chars: &[char]) -> Vec<u32> {
+        let mut found: Vec<u32> = Vec::new();
+        let mut probe = |h: u64, found: &mut Vec<u32>| {
+            let start = self.deletes.partition_point(|&(k, _)| k < h);
+            for &(k, w) in &self.deletes[start..] {
+                if k != h {
+                    break;
+                }
+                if !found.contains(&w) {
+                    found.push(w);
+                }
+            }
+        };
+        probe(hash_without(chars, None), &mut found);
+        for skip in 0..chars.len() {
+            probe(hash_without(chars, Some(skip)), &mut found);
+        }
+        found.retain(|&w| {
+            let cand: Vec<char> = self.words[w as usize].chars().collect();
+            matches!(bounded_distance(chars, &cand, 1), Some(1))
+        });
+        found
+    }
+
+    fn expand_prefix(
+        &self,
+        word: &str,
+        len: usize,
+        out: &mut Vec<Expansion>,
+        push: &mut impl FnMut(u32, f32, &mut Vec<Expansion>),
+    ) {
+        let start = self.words.partition_point(|w| w.as_str() < word);
+        let mut cands: Vec<(usize, u32, usize)> = self.words[start..]
+            .iter()
+            .take_while(|w| w.starts_with(word))
+            .enumerate()
+            .filter(|(_, w)| w.len() > word.len())
+            .map(|(i, w)| {
+                let term = self.word_term[start + i];
+                (self.df(term), term, w.chars().count())
+            })
+            .collect();
+        cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, term, full) in cands.into_iter().take(MAX_PREFIX_EXPANSIONS) {
+            // The more of the word is typed, the surer the completion.
+            let typed = len as f32 / full as f32;
+            push(term, self.params.prefix_weight * typed.sqrt(), out);
+        }
+    }
+
+    fn expand_subsequence(
+        &self,
+        word: &str,
+        out: &mut Vec<Expansion>,
+        push: &mut impl FnMut(u32, f32, &mut Vec<Expansion>),
+    ) {
+        let Some(first) = word.chars().next() else { return };
+        // Only words with the same first letter: people rarely get it wrong,
+        // and it bounds the scan.
+        let mut lo_buf = [0u8; 4];
+        let lo: &str = first.encode_utf8(&mut lo_buf);
+        let start = self.words.partition_point(|w| w.as_str() < lo);
+        let matcher = SkimMatcherV2::default();
+        let mut best: Vec<(i64, u32)> = Vec::new();
+        for (i, w) in self.words[start..].iter().enumerate() {
+            if !w.starts_with(first) {
+                break;
+            }
+            if w.len() <= word.len() {
+                continue;
+            }
+            if let Some(score) = matcher.fuzzy_match(w, word) {
+                best.push((score, self.word_term[start + i]));
+            }
+        }
+        best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, term) in best.into_iter().take(MAX_SUBSEQUENCE_EXPANSIONS) {
+            push(term, self.params.subsequence_weight, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::search::{Document, IndexOptions, Kind};
+
+    fn d(a: &str, b: &str) -> Option<usize> {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        bounded_distance(&a, &b, 2)
+    }
+
+    #[test]
+    fn distance_counts_swaps_drops_inserts_and_replacements_as_one() {
+        assert_eq!(d("camera", "camera"), Some(0));
+        assert_eq!(d("camera", "camrea"), Some(1)); // swap
+        assert_eq!(d("camera", "camra"), Some(1)); // drop
+        assert_eq!(d("camera", "cammera"), Some(1)); // insert
+        assert_eq!(d("camera", "canera"), Some(1)); // replace
+        assert_eq!(d("camera", "cmaerа"), None); // too far
+        assert_eq!(d("", "ab"), Some(2));
+        assert_eq!(d("ab", ""), Some(2));
+    }
+
+    fn index() -> Index {
+        let docs = vec![
+            Document::new("a", Kind::Article, "Connect the camera to Wi-Fi"),
+            Document::new("b", Kind::Article, "Configure notifications"),
+        ];
+        Index::build(docs, &IndexOptions::default())
+    }
+
+    fn terms(index: &Index, word: &str, typing: bool) -> Vec<String> {
+        index
+            .expand_word(word, typing)
+            .iter()
+            .map(|e| index.terms[e.term as usize].clone())
+            .collect()
+    }
+
+    #[test]
+    fn typos_expand_to_the_intended_word() {
+        let index = index();
+        assert_eq!(terms(&index, "conect", false), ["connect"]);
+        assert_eq!(terms(&index, "camrea", false), ["camera"]);
+        assert_eq!(terms(&index, "caemra", false), ["camera"]);
+        assert!(terms(&index, "zzzzzz", false).is_empty());
+    }
+
+    #[test]
+    fn the_word_being_typed_matches_as_a_prefix() {
+        let index = index();
+        assert_eq!(terms(&index, "conf", true), ["configur"]);
+        assert!(terms(&index, "conf", false).is_empty());
+        // Unfinished and misspelled: a subsequence of "configure".
+        assert_eq!(terms(&index, "cnfigu", true), ["configur"]);
+    }
+}

@@ -1,0 +1,435 @@
+//! The inverted index: terms, postings with per-field term frequencies,
+//! field lengths, the surface vocabulary for typo tolerance, and synonyms.
+//!
+//! The whole [`Index`] is serde-serialisable, so it can be prebuilt into the
+//! content bundle; building it is also fast enough to do at panel open (see
+//! `docs-draft/search.md` for measured figures).
+
+use super::normalize::{self, Token};
+use super::rank::{FieldWeights, RankParams};
+use super::{Document, Kind};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Indexed fields. The order is the order of per-field arrays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// [`Document::title`]
+    Title = 0,
+    /// [`Document::aliases`]
+    Aliases = 1,
+    /// [`Document::phrases`]
+    Phrases = 2,
+    /// [`Document::tags`]
+    Tags = 3,
+    /// [`Document::body`]
+    Body = 4,
+}
+
+/// Number of indexed fields.
+pub const FIELDS: usize = 5;
+
+/// Prefix of synthetic terms that stand for a synonym group. Tokens never
+/// contain it, so it cannot collide with a real word.
+const SYNONYM_PREFIX: char = '~';
+
+/// How to build an index.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexOptions {
+    /// Synonym groups declared by authors, e.g.
+    /// `[["2FA", "two-factor", "two factor authentication"], ["FB", "facebook"]]`.
+    /// Each entry may be several words; any member found in a query matches
+    /// documents containing any other member of its group.
+    pub synonyms: Vec<Vec<String>>,
+    /// Ranking parameters (field weights, saturation, cut-off).
+    pub rank: RankParams,
+}
+
+/// Occurrences of one term in one document, per field (saturating at 255).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Posting {
+    /// Document number (position in the index's document list).
+    pub doc: u32,
+    /// Term frequency per [`Field`].
+    pub tf: [u8; FIELDS],
+}
+
+/// What the index keeps about each document for display and ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocMeta {
+    /// Document id.
+    pub id: String,
+    /// Flow or article.
+    pub kind: Kind,
+    /// Title as written.
+    pub title: String,
+    /// Plain-text body, for excerpts.
+    pub body: String,
+    /// Shown for empty queries.
+    pub featured: bool,
+}
+
+/// A searchable index over flows and articles. Build with [`Index::build`],
+/// query with [`Index::search`] or [`Index::search_cached`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Index {
+    pub(crate) docs: Vec<DocMeta>,
+    /// Per document and field: `weight / (1 - b + b * len / avg_len)`, the
+    /// BM25F length normalisation folded with the field weight.
+    pub(crate) field_norm: Vec<[f32; FIELDS]>,
+    /// Sorted index terms (stems, and synthetic synonym terms).
+    pub(crate) terms: Vec<String>,
+    /// Postings of term `t` are `postings[post_start[t]..post_start[t + 1]]`.
+    pub(crate) post_start: Vec<u32>,
+    pub(crate) postings: Vec<Posting>,
+    /// Sorted surface words seen in content, and the term each maps to.
+    pub(crate) words: Vec<String>,
+    pub(crate) word_term: Vec<u32>,
+    /// Sorted `(hash of a word with at most one char deleted, word number)`:
+    /// a symmetric-delete table that finds words one edit away quickly.
+    pub(crate) deletes: Vec<(u64, u32)>,
+    /// Synonym phrases as stem sequences, with their group number.
+    pub(crate) synonyms: Vec<(Vec<String>, u32)>,
+    pub(crate) params: RankParams,
+    /// Identifies this index's content so caches built on another index are
+    /// not reused.
+    pub(crate) stamp: u64,
+}
+
+/// 64-bit FNV-1a: stable across platforms, so a serialised index stays valid.
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Hash of a char sequence with the char at `skip` left out.
+pub(crate) fn hash_without(chars: &[char], skip: Option<usize>) -> u64 {
+    let mut buf = [0u8; 4];
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, c) in chars.iter().enumerate() {
+        if Some(i) == skip {
+            continue;
+        }
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Shortest word that gets typo tolerance; shorter words have too many
+/// neighbours one edit away to guess from.
+pub(crate) const MIN_FUZZY_CHARS: usize = 4;
+
+/// Finds synonym phrases in a token stream. Returns `(group, first token,
+/// last token)` for each match; stop words take part ("sign in").
+pub(crate) fn find_synonyms(
+    synonyms: &[(Vec<String>, u32)],
+    tokens: &[Token],
+) -> Vec<(u32, usize, usize)> {
+    let mut found = Vec::new();
+    if synonyms.is_empty() {
+        return found;
+    }
+    let plain: Vec<usize> = (0..tokens.len()).filter(|&i| !tokens[i].joined).collect();
+    for (start, &ti) in plain.iter().enumerate() {
+        for (seq, group) in synonyms {
+            let n = seq.len();
+            if start + n <= plain.len()
+                && seq
+                    .iter()
+                    .zip(&plain[start..start + n])
+                    .all(|(s, &tj)| *s == tokens[tj].term)
+            {
+                found.push((*group, ti, plain[start + n - 1]));
+            }
+        }
+        // A hyphen-joined word ("two-factor" as "twofactor") may be a member too.
+        if let Some(j) = tokens.get(ti + 1).filter(|t| t.joined) {
+            for (seq, group) in synonyms {
+                if seq.len() == 1 && seq[0] == j.term {
+                    found.push((*group, ti + 1, ti + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+pub(crate) fn synonym_term(group: u32) -> String {
+    format!("{SYNONYM_PREFIX}{group}")
+}
+
+impl Index {
+    /// Builds an index over `docs`. Documents keep their order: on equal
+    /// relevance the earlier one ranks first.
+    pub fn build(docs: Vec<Document>, options: &IndexOptions) -> Index {
+        let mut synonyms: Vec<(Vec<String>, u32)> = Vec::new();
+        for (g, group) in options.synonyms.iter().enumerate() {
+            for member in group {
+                let seq: Vec<String> = normalize::tokenize(member)
+                    .into_iter()
+                    .filter(|t| !t.joined)
+                    .map(|t| t.term)
+                    .collect();
+                if !seq.is_empty() && !synonyms.iter().any(|(s, gg)| *s == seq && *gg == g as u32) {
+                    synonyms.push((seq, g as u32));
+                }
+            }
+        }
+
+        let mut term_ids: HashMap<String, u32> = HashMap::new();
+        let mut term_docs: Vec<Vec<Posting>> = Vec::new();
+        let mut word_map: HashMap<String, u32> = HashMap::new();
+        let mut field_len: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
+        let mut metas = Vec::with_capacity(docs.len());
+
+        for (d, doc) in docs.into_iter().enumerate() {
+            let mut lens = [0u32; FIELDS];
+            let fields: [(Field, Vec<&str>); FIELDS] = [
+                (Field::Title, vec![doc.title.as_str()]),
+                (Field::Aliases, doc.aliases.iter().map(String::as_str).collect()),
+                (Field::Phrases, doc.phrases.iter().map(String::as_str).collect()),
+                (Field::Tags, doc.tags.iter().map(String::as_str).collect()),
+                (Field::Body, vec![doc.body.as_str()]),
+            ];
+            for (field, texts) in fields {
+                let f = field as usize;
+                for text in texts {
+                    let tokens = normalize::tokenize(text);
+                    let mut add = |term: &str, word: Option<&str>| {
+                        let next = term_ids.len() as u32;
+                        let tid = *term_ids.entry(term.to_string()).or_insert(next);
+                        if tid as usize == term_docs.len() {
+                            term_docs.push(Vec::new());
+                        }
+                        let list = &mut term_docs[tid as usize];
+                        match list.last_mut() {
+                            Some(p) if p.doc == d as u32 => p.tf[f] = p.tf[f].saturating_add(1),
+                            _ => {
+                                let mut tf = [0u8; FIELDS];
+                                tf[f] = 1;
+                                list.push(Posting { doc: d as u32, tf });
+                            }
+                        }
+                        if let Some(w) = word {
+                            word_map.entry(w.to_string()).or_insert(tid);
+                        }
+                    };
+                    for t in tokens.iter().filter(|t| !t.stop) {
+                        add(&t.term, Some(&t.word));
+                        if !t.joined {
+                            lens[f] += 1;
+                        }
+                    }
+                    for (group, _, _) in find_synonyms(&synonyms, &tokens) {
+                        add(&synonym_term(group), None);
+                    }
+                }
+            }
+            field_len.push(lens);
+            metas.push(DocMeta {
+                id: doc.id,
+                kind: doc.kind,
+                title: doc.title,
+                body: doc.body,
+                featured: doc.featured,
+            });
+        }
+
+        // Sort terms so they can be binary searched, and lay postings flat.
+        let mut sorted: Vec<(String, u32)> = term_ids.into_iter().collect();
+        sorted.sort_unstable();
+        let mut remap = vec![0u32; sorted.len()];
+        let mut terms = Vec::with_capacity(sorted.len());
+        let mut post_start = Vec::with_capacity(sorted.len() + 1);
+        let mut postings = Vec::new();
+        for (new, (term, old)) in sorted.into_iter().enumerate() {
+            remap[old as usize] = new as u32;
+            terms.push(term);
+            post_start.push(postings.len() as u32);
+            postings.append(&mut term_docs[old as usize]);
+        }
+        post_start.push(postings.len() as u32);
+
+        let mut words: Vec<(String, u32)> = word_map
+            .into_iter()
+            .map(|(w, t)| (w, remap[t as usize]))
+            .collect();
+        words.sort_unstable();
+        let mut deletes = Vec::new();
+        for (i, (w, _)) in words.iter().enumerate() {
+            let chars: Vec<char> = w.chars().collect();
+            if chars.len() < MIN_FUZZY_CHARS - 1 {
+                continue;
+            }
+            deletes.push((hash_without(&chars, None), i as u32));
+            for skip in 0..chars.len() {
+                deletes.push((hash_without(&chars, Some(skip)), i as u32));
+            }
+        }
+        deletes.sort_unstable();
+        deletes.dedup();
+        let (words, word_term): (Vec<String>, Vec<u32>) = words.into_iter().unzip();
+
+        let field_norm = compute_norms(&field_len, &options.rank.fields);
+        let stamp = fnv1a(
+            metas
+                .iter()
+                .flat_map(|m| m.id.bytes().chain([0]))
+                .chain((terms.len() as u64).to_le_bytes()),
+        );
+
+        Index {
+            docs: metas,
+            field_norm,
+            terms,
+            post_start,
+            postings,
+            words,
+            word_term,
+            deletes,
+            synonyms,
+            params: options.rank.clone(),
+            stamp,
+        }
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether the index has no documents.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Number of distinct index terms.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Approximate heap bytes held by the index (for budgets, not exact).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let strings = |v: &[String]| -> usize {
+            v.iter().map(|s| s.capacity() + size_of::<String>()).sum()
+        };
+        let docs: usize = self
+            .docs
+            .iter()
+            .map(|d| size_of::<DocMeta>() + d.id.capacity() + d.title.capacity() + d.body.capacity())
+            .sum();
+        docs + self.field_norm.capacity() * size_of::<[f32; FIELDS]>()
+            + strings(&self.terms)
+            + self.post_start.capacity() * 4
+            + self.postings.capacity() * size_of::<Posting>()
+            + strings(&self.words)
+            + self.word_term.capacity() * 4
+            + self.deletes.capacity() * size_of::<(u64, u32)>()
+            + self
+                .synonyms
+                .iter()
+                .map(|(s, _)| strings(s) + size_of::<(Vec<String>, u32)>())
+                .sum::<usize>()
+    }
+
+    /// Looks up an index term.
+    pub(crate) fn term_id(&self, term: &str) -> Option<u32> {
+        self.terms
+            .binary_search_by(|t| t.as_str().cmp(term))
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    pub(crate) fn postings_of(&self, term: u32) -> &[Posting] {
+        let t = term as usize;
+        &self.postings[self.post_start[t] as usize..self.post_start[t + 1] as usize]
+    }
+
+    /// Number of documents containing `term`.
+    pub(crate) fn df(&self, term: u32) -> usize {
+        let t = term as usize;
+        (self.post_start[t + 1] - self.post_start[t]) as usize
+    }
+
+    /// BM25 inverse document frequency, always positive.
+    pub(crate) fn idf(&self, df: usize) -> f32 {
+        let n = self.docs.len() as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+}
+
+fn compute_norms(field_len: &[[u32; FIELDS]], weights: &FieldWeights) -> Vec<[f32; FIELDS]> {
+    let n = field_len.len().max(1) as f32;
+    let mut avg = [0f32; FIELDS];
+    for lens in field_len {
+        for f in 0..FIELDS {
+            avg[f] += lens[f] as f32 / n;
+        }
+    }
+    let (w, b) = (weights.weights(), weights.length_norms());
+    field_len
+        .iter()
+        .map(|lens| {
+            let mut norm = [0f32; FIELDS];
+            for f in 0..FIELDS {
+                let rel = if avg[f] > 0.0 { lens[f] as f32 / avg[f] } else { 1.0 };
+                norm[f] = w[f] / (1.0 - b[f] + b[f] * rel);
+            }
+            norm
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, title: &str, body: &str) -> Document {
+        Document::new(id, Kind::Article, title).with_body(body)
+    }
+
+    #[test]
+    fn terms_are_stemmed_and_stop_words_left_out() {
+        let index = Index::build(
+            vec![doc("a", "Connecting the cameras", "")],
+            &IndexOptions::default(),
+        );
+        assert!(index.term_id("connect").is_some());
+        assert!(index.term_id("camera").is_some());
+        assert!(index.term_id("the").is_none());
+    }
+
+    #[test]
+    fn synonym_groups_become_one_shared_term() {
+        let options = IndexOptions {
+            synonyms: vec![vec!["2FA".into(), "two-factor authentication".into()]],
+            ..Default::default()
+        };
+        let index = Index::build(
+            vec![doc("a", "Turn on two-factor authentication", "")],
+            &options,
+        );
+        let t = index.term_id(&synonym_term(0)).expect("synonym term indexed");
+        assert_eq!(index.df(t), 1);
+    }
+
+    #[test]
+    fn index_round_trips_through_json() {
+        let index = Index::build(
+            vec![doc("a", "Wi-Fi setup", "Pick the 2.4 GHz band.")],
+            &IndexOptions::default(),
+        );
+        let json = serde_json::to_string(&index).unwrap();
+        let back: Index = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, index);
+    }
+}

@@ -1,0 +1,473 @@
+//! Text normalisation shared by indexing and querying: case and diacritic
+//! folding, word splitting, stop words and English (Porter) stemming.
+//!
+//! Indexing and querying must normalise identically, so both go through
+//! [`tokenize`].
+
+use std::ops::Range;
+
+/// One word of a text after normalisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Folded, lower-case surface form ("connecting").
+    pub word: String,
+    /// Stemmed form used as the index term ("connect").
+    pub term: String,
+    /// Byte range of the word in the original text (always on char boundaries).
+    pub span: Range<usize>,
+    /// Whether the word is an English stop word (kept so phrases such as
+    /// "sign in" can still be matched as synonyms).
+    pub stop: bool,
+    /// Whether this token is the two previous words joined because the text
+    /// wrote them with a hyphen ("wi-fi" also yields "wifi").
+    pub joined: bool,
+}
+
+/// Folds one character to lower-case ASCII where a close equivalent exists
+/// ("É" → "e", "ß" → "ss"); other characters are lower-cased.
+/// Pushes the result to `out`.
+fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    let folded: &str = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å'
+        | 'Ā' | 'Ă' | 'Ą' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' | 'Ç' | 'Ć' | 'Č' | 'Ĉ' | 'Ċ' => "c",
+        'ď' | 'đ' | 'ð' | 'Ď' | 'Đ' | 'Ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ĕ'
+        | 'Ė' | 'Ę' | 'Ě' => "e",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' | 'Ĝ' | 'Ğ' | 'Ġ' | 'Ģ' => "g",
+        'ĥ' | 'ħ' | 'Ĥ' | 'Ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ĩ' | 'Ī'
+        | 'Ĭ' | 'Į' | 'İ' => "i",
+        'ĵ' | 'Ĵ' => "j",
+        'ķ' | 'Ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' | 'Ĺ' | 'Ļ' | 'Ľ' | 'Ŀ' | 'Ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' | 'Ñ' | 'Ń' | 'Ņ' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø'
+        | 'Ō' | 'Ŏ' | 'Ő' => "o",
+        'œ' | 'Œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' | 'Ŕ' | 'Ŗ' | 'Ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' | 'Ś' | 'Ŝ' | 'Ş' | 'Š' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' | 'Ţ' | 'Ť' | 'Ŧ' => "t",
+        'þ' | 'Þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ũ'
+        | 'Ū' | 'Ŭ' | 'Ů' | 'Ű' | 'Ų' => "u",
+        'ŵ' | 'Ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' | 'Ý' | 'Ÿ' | 'Ŷ' => "y",
+        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
+        _ => {
+            out.extend(c.to_lowercase());
+            return;
+        }
+    };
+    out.push_str(folded);
+}
+
+/// Folds a whole string: lower case, diacritics removed where possible.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ')
+}
+
+/// Splits `text` into normalised tokens.
+///
+/// Words are runs of letters and digits. An apostrophe inside a word is
+/// dropped ("can't" → "cant"); a hyphen between two words also yields the
+/// joined word ("e-mail" → "e", "mail", "email") so either spelling matches.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut word = String::new();
+    let mut start = 0usize;
+    let mut end = 0usize;
+    // Whether the previous word ended with a hyphen joined to this one.
+    let mut prev_was_hyphen_linked = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_alphanumeric() {
+            if word.is_empty() {
+                start = i;
+            }
+            fold_char(c, &mut word);
+            end = i + c.len_utf8();
+            continue;
+        }
+        if !word.is_empty() && is_apostrophe(c) {
+            if let Some(&(_, next)) = chars.peek() {
+                if next.is_alphanumeric() {
+                    continue;
+                }
+            }
+        }
+        if !word.is_empty() {
+            let linked = prev_was_hyphen_linked;
+            push_word(&mut tokens, std::mem::take(&mut word), start..end, linked);
+            prev_was_hyphen_linked =
+                c == '-' && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+        } else {
+            prev_was_hyphen_linked = false;
+        }
+    }
+    if !word.is_empty() {
+        push_word(&mut tokens, word, start..end, prev_was_hyphen_linked);
+    }
+    tokens
+}
+
+fn push_word(tokens: &mut Vec<Token>, word: String, span: Range<usize>, hyphen_linked: bool) {
+    let joined = if hyphen_linked {
+        tokens.iter().rev().find(|t| !t.joined).map(|prev| {
+            let w = format!("{}{}", prev.word, word);
+            Token {
+                term: stem(&w),
+                stop: false,
+                span: prev.span.start..span.end,
+                word: w,
+                joined: true,
+            }
+        })
+    } else {
+        None
+    };
+    tokens.push(Token {
+        term: stem(&word),
+        stop: is_stop_word(&word),
+        word,
+        span,
+        joined: false,
+    });
+    if let Some(j) = joined {
+        tokens.push(j);
+    }
+}
+
+/// English stop words, sorted (binary searched). Contractions appear without
+/// their apostrophe because [`tokenize`] drops it.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "been", "before", "being", "but", "by", "can", "cant", "could", "did", "didnt", "do",
+    "does", "doesnt", "doing", "dont", "for", "from", "had", "has", "have", "having", "he", "her",
+    "here", "hers", "him", "his", "how", "i", "id", "if", "im", "in", "into", "is", "isnt", "it",
+    "its", "ive", "just", "me", "my", "myself", "of", "on", "or", "our", "ours", "own", "please",
+    "she", "should", "so", "some", "such", "than", "that", "thats", "the", "their", "them",
+    "then", "there", "these", "they", "this", "those", "to", "too", "very", "was", "we", "were",
+    "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+    "would", "you", "your", "yours",
+];
+
+/// Whether a folded word is an English stop word.
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// Stems a folded lower-case word with the Porter (1980) algorithm.
+/// Words with characters outside `a`–`z`, and words of one or two letters,
+/// are returned unchanged.
+pub fn stem(word: &str) -> String {
+    if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return word.to_string();
+    }
+    let mut s = Stemmer {
+        b: word.as_bytes().to_vec(),
+    };
+    s.step1ab();
+    s.step1c();
+    s.step2();
+    s.step3();
+    s.step4();
+    s.step5();
+    // The buffer only ever holds ASCII.
+    String::from_utf8(s.b).unwrap_or_default()
+}
+
+struct Stemmer {
+    b: Vec<u8>,
+}
+
+impl Stemmer {
+    fn is_cons(&self, i: usize) -> bool {
+        match self.b[i] {
+            b'a' | b'e' | b'i' | b'o' | b'u' => false,
+            b'y' => i == 0 || !self.is_cons(i - 1),
+            _ => true,
+        }
+    }
+
+    /// Porter's m: the number of vowel-consonant sequences in `b[..len]`.
+    fn measure(&self, len: usize) -> usize {
+        let mut m = 0;
+        let mut i = 0;
+        while i < len && self.is_cons(i) {
+            i += 1;
+        }
+        loop {
+            while i < len && !self.is_cons(i) {
+                i += 1;
+            }
+            if i >= len {
+                return m;
+            }
+            while i < len && self.is_cons(i) {
+                i += 1;
+            }
+            m += 1;
+        }
+    }
+
+    fn has_vowel(&self, len: usize) -> bool {
+        (0..len).any(|i| !self.is_cons(i))
+    }
+
+    fn double_cons(&self, len: usize) -> bool {
+        len >= 2 && self.b[len - 1] == self.b[len - 2] && self.is_cons(len - 1)
+    }
+
+    /// consonant-vowel-consonant ending, last not w, x or y (e.g. "hop").
+    fn cvc(&self, len: usize) -> bool {
+        if len < 3 || !self.is_cons(len - 1) || self.is_cons(len - 2) || !self.is_cons(len - 3) {
+            return false;
+        }
+        !matches!(self.b[len - 1], b'w' | b'x' | b'y')
+    }
+
+    fn ends(&self, suffix: &str) -> Option<usize> {
+        self.b
+            .ends_with(suffix.as_bytes())
+            .then(|| self.b.len() - suffix.len())
+    }
+
+    fn set(&mut self, stem_len: usize, with: &str) {
+        self.b.truncate(stem_len);
+        self.b.extend_from_slice(with.as_bytes());
+    }
+
+    /// Replaces `suffix` by `with` when the remaining stem has m > `min_m`.
+    /// Returns whether the suffix matched (even if not replaced).
+    fn replace_if(&mut self, suffix: &str, with: &str, min_m: usize) -> bool {
+        match self.ends(suffix) {
+            Some(k) => {
+                if self.measure(k) > min_m {
+                    self.set(k, with);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn step1ab(&mut self) {
+        if self.b.ends_with(b"s") {
+            if let Some(k) = self.ends("sses") {
+                self.set(k, "ss");
+            } else if let Some(k) = self.ends("ies") {
+                self.set(k, "i");
+            } else if !self.b.ends_with(b"ss") {
+                self.b.pop();
+            }
+        }
+        if let Some(k) = self.ends("eed") {
+            if self.measure(k) > 0 {
+                self.set(k, "ee");
+            }
+            return;
+        }
+        let k = match self.ends("ed").or_else(|| self.ends("ing")) {
+            Some(k) if self.has_vowel(k) => k,
+            _ => return,
+        };
+        self.b.truncate(k);
+        if self.b.ends_with(b"at") || self.b.ends_with(b"bl") || self.b.ends_with(b"iz") {
+            self.b.push(b'e');
+        } else if self.double_cons(k) && !matches!(self.b[k - 1], b'l' | b's' | b'z') {
+            self.b.pop();
+        } else if self.measure(k) == 1 && self.cvc(k) {
+            self.b.push(b'e');
+        }
+    }
+
+    fn step1c(&mut self) {
+        let len = self.b.len();
+        if self.b.ends_with(b"y") && self.has_vowel(len - 1) {
+            self.b[len - 1] = b'i';
+        }
+    }
+
+    fn step2(&mut self) {
+        const RULES: &[(&str, &str)] = &[
+            ("ational", "ate"),
+            ("tional", "tion"),
+            ("enci", "ence"),
+            ("anci", "ance"),
+            ("izer", "ize"),
+            ("bli", "ble"),
+            ("alli", "al"),
+            ("entli", "ent"),
+            ("eli", "e"),
+            ("ousli", "ous"),
+            ("ization", "ize"),
+            ("ation", "ate"),
+            ("ator", "ate"),
+            ("alism", "al"),
+            ("iveness", "ive"),
+            ("fulness", "ful"),
+            ("ousness", "ous"),
+            ("aliti", "al"),
+            ("iviti", "ive"),
+            ("biliti", "ble"),
+            ("logi", "log"),
+        ];
+        for (suffix, with) in RULES {
+            if self.replace_if(suffix, with, 0) {
+                return;
+            }
+        }
+    }
+
+    fn step3(&mut self) {
+        const RULES: &[(&str, &str)] = &[
+            ("icate", "ic"),
+            ("ative", ""),
+            ("alize", "al"),
+            ("iciti", "ic"),
+            ("ical", "ic"),
+            ("ful", ""),
+            ("ness", ""),
+        ];
+        for (suffix, with) in RULES {
+            if self.replace_if(suffix, with, 0) {
+                return;
+            }
+        }
+    }
+
+    fn step4(&mut self) {
+        const SUFFIXES: &[&str] = &[
+            "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion",
+            "ou", "ism", "ate", "iti", "ous", "ive", "ize",
+        ];
+        // Longest match wins ("ement" before "ment" before "ent").
+        let mut best: Option<(usize, &str)> = None;
+        for s in SUFFIXES {
+            if self.b.ends_with(s.as_bytes()) && best.is_none_or(|(_, b)| s.len() > b.len()) {
+                best = Some((self.b.len() - s.len(), s));
+            }
+        }
+        let Some((k, s)) = best else { return };
+        if s == "ion" && !(k > 0 && matches!(self.b[k - 1], b's' | b't')) {
+            return;
+        }
+        if self.measure(k) > 1 {
+            self.b.truncate(k);
+        }
+    }
+
+    fn step5(&mut self) {
+        let len = self.b.len();
+        if self.b.ends_with(b"e") {
+            let m = self.measure(len - 1);
+            if m > 1 || (m == 1 && !self.cvc(len - 1)) {
+                self.b.pop();
+            }
+        }
+        let len = self.b.len();
+        if self.b.ends_with(b"ll") && self.measure(len) > 1 {
+            self.b.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn porter_stems_match_the_reference_vocabulary() {
+        // Pairs from Porter's published sample vocabulary.
+        for (word, want) in [
+            ("caresses", "caress"),
+            ("ponies", "poni"),
+            ("cats", "cat"),
+            ("feed", "feed"),
+            ("agreed", "agre"),
+            ("plastered", "plaster"),
+            ("motoring", "motor"),
+            ("sing", "sing"),
+            ("conflated", "conflat"),
+            ("troubled", "troubl"),
+            ("sized", "size"),
+            ("hopping", "hop"),
+            ("falling", "fall"),
+            ("filing", "file"),
+            ("happy", "happi"),
+            ("relational", "relat"),
+            ("conditional", "condit"),
+            ("rational", "ration"),
+            ("generalization", "gener"),
+            ("electrical", "electr"),
+            ("hopefulness", "hope"),
+            ("adjustment", "adjust"),
+            ("controlling", "control"),
+            ("connecting", "connect"),
+            ("connections", "connect"),
+            ("deleting", "delet"),
+            ("deleted", "delet"),
+            ("delete", "delet"),
+            ("accounts", "account"),
+        ] {
+            assert_eq!(stem(word), want, "stem({word})");
+        }
+    }
+
+    #[test]
+    fn non_ascii_and_short_words_are_not_stemmed() {
+        assert_eq!(stem("as"), "as");
+        assert_eq!(stem("日本語"), "日本語");
+        assert_eq!(stem("2fa"), "2fa");
+    }
+
+    #[test]
+    fn folding_removes_case_and_diacritics() {
+        assert_eq!(fold("Café Déjà Vu"), "cafe deja vu");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("ÆØÅ"), "aeoa");
+    }
+
+    #[test]
+    fn tokens_keep_byte_spans_of_the_original_text() {
+        let text = "Réglages: Wi-Fi, can't connect!";
+        let toks = tokenize(text);
+        let words: Vec<&str> = toks.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(words, ["reglages", "wi", "fi", "wifi", "cant", "connect"]);
+        assert_eq!(&text[toks[0].span.clone()], "Réglages");
+        assert_eq!(&text[toks[3].span.clone()], "Wi-Fi");
+        assert!(toks[3].joined);
+        assert_eq!(&text[toks[4].span.clone()], "can't");
+        assert!(toks[4].stop);
+        assert_eq!(toks[5].term, "connect");
+    }
+
+    #[test]
+    fn punctuation_separates_words() {
+        let words: Vec<String> = tokenize("foo.bar/baz_qux (x)")
+            .into_iter()
+            .map(|t| t.word)
+            .collect();
+        assert_eq!(words, ["foo", "bar", "baz", "qux", "x"]);
+    }
+}

@@ -1,0 +1,237 @@
+//! The ticket payload that the widget sends and the relay stores.
+//!
+//! Version 1 is deliberately small; the widget and relay share this one
+//! definition so that what one writes the other always accepts.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The payload schema version this build writes and accepts.
+pub const TICKET_VERSION: u32 = 1;
+
+/// Largest request body the relay accepts, in bytes.
+pub const MAX_TICKET_BYTES: usize = 256 * 1024;
+
+/// Longest description a user may send, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 20_000;
+
+/// Longest email address accepted (RFC 5321 path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// A support ticket as sent by the widget (`POST /api/tickets`, JSON body,
+/// with an `Idempotency-Key` header).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ticket {
+    /// Schema version; must equal [`TICKET_VERSION`].
+    pub version: u32,
+    /// What the user wrote.
+    pub message: String,
+    /// Where the relay can answer the user, if they gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The host page, already scrubbed of query string and fragment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    /// The widget build that sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_version: Option<String>,
+}
+
+/// One thing wrong with a ticket, naming the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The JSON field name, e.g. `message`.
+    pub field: &'static str,
+    /// A sentence a person can act on.
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl Ticket {
+    /// Every problem with this ticket, or `Ok` when the relay may store it.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.version != TICKET_VERSION {
+            errors.push(FieldError {
+                field: "version",
+                message: format!(
+                    "unsupported version {}; this relay accepts version {TICKET_VERSION}",
+                    self.version
+                ),
+            });
+        }
+        let message_chars = self.message.chars().count();
+        if self.message.trim().is_empty() {
+            errors.push(FieldError {
+                field: "message",
+                message: "must not be empty".into(),
+            });
+        } else if message_chars > MAX_MESSAGE_CHARS {
+            errors.push(FieldError {
+                field: "message",
+                message: format!("is {message_chars} characters; the limit is {MAX_MESSAGE_CHARS}"),
+            });
+        }
+        if let Some(email) = &self.email {
+            if !is_plausible_email(email) {
+                errors.push(FieldError {
+                    field: "email",
+                    message: "is not a valid email address".into(),
+                });
+            }
+        }
+        if let Some(url) = &self.page_url {
+            if scrub_url(url) != *url {
+                errors.push(FieldError {
+                    field: "page_url",
+                    message: "must not carry a query string or fragment".into(),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A light email check: one `@`, a non-empty local part, a dotted domain,
+/// no spaces. Deliverability is the mail server's job, not ours.
+pub fn is_plausible_email(email: &str) -> bool {
+    if email.len() > MAX_EMAIL_CHARS || email.chars().any(char::is_whitespace) {
+        return false;
+    }
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }
+        None => false,
+    }
+}
+
+/// The URL without its query string and fragment, which often carry tokens,
+/// emails and session ids.
+pub fn scrub_url(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url[..end].to_string()
+}
+
+/// Formats 16 random bytes as a version-4 UUID, used as the idempotency key.
+/// The caller supplies the randomness so this stays pure and testable.
+pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Whether a string is an acceptable idempotency key: 8 to 128 characters of
+/// ASCII letters, digits and `-`/`_`, so it is safe to store and log.
+pub fn is_valid_idempotency_key(key: &str) -> bool {
+    (8..=128).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(message: &str) -> Ticket {
+        Ticket {
+            version: TICKET_VERSION,
+            message: message.into(),
+            email: None,
+            page_url: None,
+            widget_version: None,
+        }
+    }
+
+    #[test]
+    fn a_plain_ticket_is_valid() {
+        assert_eq!(ticket("My camera will not join Wi-Fi").validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let mut t = ticket("  ");
+        t.version = 7;
+        t.email = Some("not-an-email".into());
+        t.page_url = Some("https://shop.example/a?token=abc".into());
+        let fields: Vec<_> = t.validate().unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["version", "message", "email", "page_url"]);
+    }
+
+    #[test]
+    fn an_oversized_message_names_the_limit() {
+        let errors = ticket(&"x".repeat(MAX_MESSAGE_CHARS + 1))
+            .validate()
+            .unwrap_err();
+        assert!(errors[0].message.contains(&MAX_MESSAGE_CHARS.to_string()));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let err = serde_json::from_str::<Ticket>(r#"{"version":1,"message":"hi","colour":"red"}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn scrub_url_drops_query_and_fragment() {
+        assert_eq!(
+            scrub_url("https://app.example/setup?email=a@b.c#step2"),
+            "https://app.example/setup"
+        );
+        assert_eq!(
+            scrub_url("https://app.example/a#x?y"),
+            "https://app.example/a"
+        );
+        assert_eq!(
+            scrub_url("https://app.example/plain"),
+            "https://app.example/plain"
+        );
+    }
+
+    #[test]
+    fn uuid_has_version_and_variant_bits() {
+        let id = uuid_v4_from_bytes([0xff; 16]);
+        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert!(is_valid_idempotency_key(&id));
+    }
+
+    #[test]
+    fn idempotency_keys_reject_odd_characters_and_lengths() {
+        assert!(!is_valid_idempotency_key("short"));
+        assert!(!is_valid_idempotency_key("has space in it"));
+        assert!(!is_valid_idempotency_key(&"a".repeat(129)));
+        assert!(is_valid_idempotency_key("key_0123-abcd"));
+    }
+
+    #[test]
+    fn email_check_accepts_real_and_rejects_broken_addresses() {
+        assert!(is_plausible_email("ana@example.co.uk"));
+        for bad in ["", "a@", "@b.c", "a@b", "a b@c.d", "a@@b.c", "a@b.c."] {
+            assert!(!is_plausible_email(bad), "{bad}");
+        }
+    }
+}

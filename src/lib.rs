@@ -1,0 +1,17 @@
+//! Signpost: a customer self-service widget.
+//!
+//! - [`core`] is plain Rust (no browser types): flows, search, tickets.
+//! - `platform` is the only code that touches web APIs (wasm only).
+//! - `ui` holds the Leptos components (wasm only).
+//! - `embed` mounts the app into the loader's shadow root and exposes the JS API (wasm only).
+//!
+//! The native CLI and relay live in `src/bin/signpost`.
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod embed;
+#[cfg(target_arch = "wasm32")]
+pub mod platform;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
