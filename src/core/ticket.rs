@@ -54,6 +54,24 @@ impl fmt::Display for FieldError {
 }
 
 impl Ticket {
+    /// Builds a ticket from what the user typed: trims the text, drops an
+    /// empty email, and scrubs the page URL before it is shown or stored.
+    pub fn compose(
+        message: &str,
+        email: &str,
+        page_url: Option<&str>,
+        widget_version: &str,
+    ) -> Ticket {
+        let email = email.trim();
+        Ticket {
+            version: TICKET_VERSION,
+            message: message.trim().to_string(),
+            email: (!email.is_empty()).then(|| email.to_string()),
+            page_url: page_url.map(scrub_url),
+            widget_version: Some(widget_version.to_string()),
+        }
+    }
+
     /// Every problem with this ticket, or `Ok` when the relay may store it.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -152,6 +170,45 @@ pub fn is_valid_idempotency_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// What the relay's answer to a ticket POST means for the widget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayAnswer {
+    /// Stored; show the user this reference.
+    Accepted { reference: String },
+    /// The relay refused this ticket (a 4xx other than 429): show the
+    /// server's message and keep the ticket so the user can fix and resend.
+    Rejected { message: String },
+    /// Worth retrying later (429, 5xx, or an answer we cannot read).
+    RetryLater { reason: String },
+}
+
+/// Reads a relay response: status code and JSON body
+/// (`{"reference": ...}` on success, `{"error": ...}` otherwise).
+pub fn interpret_relay_answer(status: u16, body: &str) -> RelayAnswer {
+    let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let server_message = json["error"].as_str().map(str::to_string);
+    match status {
+        200..=299 => match json["reference"].as_str() {
+            Some(reference) if !reference.is_empty() => RelayAnswer::Accepted {
+                reference: reference.to_string(),
+            },
+            _ => RelayAnswer::RetryLater {
+                reason: format!("the relay answered {status} without a ticket reference"),
+            },
+        },
+        429 => RelayAnswer::RetryLater {
+            reason: "the relay is busy (429)".into(),
+        },
+        400..=499 => RelayAnswer::Rejected {
+            message: server_message
+                .unwrap_or_else(|| format!("the relay refused the ticket ({status})")),
+        },
+        _ => RelayAnswer::RetryLater {
+            reason: server_message.unwrap_or_else(|| format!("the relay answered {status}")),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +290,48 @@ mod tests {
         for bad in ["", "a@", "@b.c", "a@b", "a b@c.d", "a@@b.c", "a@b.c."] {
             assert!(!is_plausible_email(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn relay_answers_map_to_what_the_user_sees() {
+        assert_eq!(
+            interpret_relay_answer(201, r#"{"reference":"SP-7K3Q9A"}"#),
+            RelayAnswer::Accepted {
+                reference: "SP-7K3Q9A".into()
+            }
+        );
+        assert_eq!(
+            interpret_relay_answer(400, r#"{"error":"email: is not a valid email address"}"#),
+            RelayAnswer::Rejected {
+                message: "email: is not a valid email address".into()
+            }
+        );
+        assert!(matches!(
+            interpret_relay_answer(429, ""),
+            RelayAnswer::RetryLater { .. }
+        ));
+        assert!(matches!(
+            interpret_relay_answer(503, "<html>"),
+            RelayAnswer::RetryLater { .. }
+        ));
+        // A 2xx that carries no reference was not really stored for us.
+        assert!(matches!(
+            interpret_relay_answer(200, "{}"),
+            RelayAnswer::RetryLater { .. }
+        ));
+    }
+
+    #[test]
+    fn compose_scrubs_the_page_url_and_drops_an_empty_email() {
+        let t = Ticket::compose(
+            "  Camera offline \n",
+            "   ",
+            Some("https://app.example/cams?session=abc#x"),
+            "0.1.0",
+        );
+        assert_eq!(t.message, "Camera offline");
+        assert_eq!(t.email, None);
+        assert_eq!(t.page_url.as_deref(), Some("https://app.example/cams"));
+        assert_eq!(t.validate(), Ok(()));
     }
 }

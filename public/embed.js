@@ -1,0 +1,159 @@
+/*! Signpost loader. The only file a host page includes. It draws the
+ * launcher in a shadow root and loads the wasm app only on intent (hover,
+ * focus or click on the launcher, or an API call that needs the panel).
+ * Its one global is window.Signpost. Budget: 3 KB gzip. */
+(function (w, d) {
+  'use strict';
+  var me = d.currentScript;
+  // A page element named "currentScript" could clobber this (DOM clobbering).
+  if (!me || me.tagName !== 'SCRIPT' || !me.src) return;
+  if (w.Signpost && w.Signpost.loader) return; // included twice
+
+  var base = me.src.slice(0, me.src.lastIndexOf('/') + 1);
+  var data = me.dataset;
+  var opts = {
+    content: data.content || null,
+    endpoint: data.endpoint || '/api/tickets',
+    locale: data.locale || null,
+    position: data.position === 'left' ? 'left' : 'right',
+    theme: data.theme || 'auto',
+    contact: data.contact || 'after-attempt',
+    launcher: data.launcher !== 'false',
+    title: data.title || 'Help'
+  };
+  // Calls that need the panel load the app; the rest wait in the queue.
+  var ACTIVE = { open: 1, toggle: 1, search: 1, startFlow: 1, showArticle: 1 };
+  var earlier = w.Signpost && w.Signpost.q;
+  var queue = [];
+  var listeners = {};
+  var app = null;
+  var loading = null;
+
+  var host = d.createElement('signpost-widget');
+  host.setAttribute('data-position', opts.position);
+  host.setAttribute('data-theme', opts.theme);
+  if (data.accent) host.style.setProperty('--signpost-accent', data.accent);
+  var root = host.attachShadow({ mode: 'open' });
+  var launcher = null;
+
+  // Constructable stylesheets pass strict CSP (no 'unsafe-inline' needed);
+  // a <style> element is the fallback for older browsers.
+  function addSheet(text) {
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      root.adoptedStyleSheets = root.adoptedStyleSheets.concat(sheet);
+    } catch (e) {
+      var style = d.createElement('style');
+      style.textContent = text;
+      root.appendChild(style);
+    }
+  }
+  function svg(tag, attrs, parent) {
+    var node = d.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (var k in attrs) node.setAttribute(k, attrs[k]);
+    return parent.appendChild(node);
+  }
+
+  if (opts.launcher) {
+    addSheet(
+      ':host{all:initial}' +
+      '.sp-launcher{position:fixed;bottom:20px;' + opts.position + ':20px;z-index:2147483000;' +
+      'width:56px;height:56px;border:0;border-radius:50%;cursor:pointer;padding:0;' +
+      'background:var(--signpost-accent,#2f5bd3);color:var(--signpost-accent-text,#fff);' +
+      'box-shadow:0 6px 20px rgba(15,23,42,.28);display:grid;place-items:center}' +
+      '.sp-launcher:focus-visible{outline:3px solid var(--signpost-accent,#2f5bd3);outline-offset:3px}' +
+      '.sp-launcher[data-state=error]{opacity:.6}' +
+      '@media (max-width:479px){.sp-launcher[aria-expanded=true]{display:none}}');
+    launcher = d.createElement('button');
+    launcher.type = 'button';
+    launcher.className = 'sp-launcher';
+    launcher.setAttribute('part', 'launcher');
+    launcher.setAttribute('data-testid', 'launcher');
+    launcher.setAttribute('aria-label', data.label || 'Open help');
+    launcher.setAttribute('aria-haspopup', 'dialog');
+    launcher.setAttribute('aria-expanded', 'false');
+    var icon = svg('svg', { width: 26, height: 26, viewBox: '0 0 24 24', 'aria-hidden': 'true', fill: 'none',
+      stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round' }, launcher);
+    svg('circle', { cx: 12, cy: 12, r: 9.5 }, icon);
+    svg('path', { d: 'M9.3 9.2a2.8 2.8 0 0 1 5.4 1c0 1.9-2.7 2.4-2.7 4' }, icon);
+    svg('circle', { cx: 12, cy: 17.3, r: 0.6, fill: 'currentColor' }, icon);
+    launcher.addEventListener('pointerenter', boot);
+    launcher.addEventListener('focus', boot);
+    launcher.addEventListener('click', function () { api('toggle'); });
+    root.appendChild(launcher);
+  }
+
+  function emit(name, detail) {
+    if (launcher && (name === 'open' || name === 'close')) {
+      launcher.setAttribute('aria-expanded', String(name === 'open'));
+      // Focus returns to the launcher when the panel it opened closes.
+      if (name === 'close' && root.activeElement) launcher.focus();
+    }
+    (listeners[name] || []).slice().forEach(function (fn) {
+      try { fn(detail); } catch (e) { console.error('[signpost] listener for "' + name + '" threw', e); }
+    });
+  }
+
+  function fail(error) {
+    if (launcher) {
+      launcher.setAttribute('data-state', 'error');
+      launcher.title = 'Help could not load. Check your connection and try again.';
+    }
+    console.error('[signpost] could not load the widget from ' + base, error);
+    emit('error', { message: String(error && error.message || error) });
+  }
+
+  function run(args) {
+    try {
+      app.call(args[0], args.slice(1));
+    } catch (e) {
+      console.warn('[signpost]', e);
+    }
+  }
+
+  function boot() {
+    if (!loading) {
+      loading = import(base + 'signpost.js')
+        .then(function (m) {
+          return m.default({ module_or_path: base + 'signpost_bg.wasm' }).then(function () {
+            app = m.mount(root, JSON.stringify(opts), emit, addSheet);
+            if (launcher) launcher.removeAttribute('data-state');
+            queue.splice(0).forEach(run);
+          });
+        })
+        .catch(function (e) {
+          loading = null; // the next intent tries again, e.g. once back online
+          fail(e);
+        });
+    }
+    return loading;
+  }
+
+  function api(method) {
+    var args = [].slice.call(arguments);
+    if (method === 'on' || method === 'off') {
+      var list = listeners[args[1]] = listeners[args[1]] || [];
+      if (method === 'on' && typeof args[2] === 'function') list.push(args[2]);
+      else if (method === 'off') listeners[args[1]] = list.filter(function (f) { return f !== args[2]; });
+      return;
+    }
+    if (method === 'destroy') {
+      if (app) app.destroy();
+      host.remove();
+      delete w.Signpost;
+      return;
+    }
+    if (app) return run(args);
+    queue.push(args);
+    if (ACTIVE[method]) boot();
+  }
+  api.loader = 1;
+  w.Signpost = api;
+
+  // Calls made through a stub defined before this script loaded.
+  if (earlier && earlier.length) [].slice.call(earlier).forEach(function (a) { api.apply(null, a); });
+
+  function attach() { d.body.appendChild(host); }
+  if (d.body) attach(); else d.addEventListener('DOMContentLoaded', attach);
+})(window, document);

@@ -1,0 +1,133 @@
+//! Embed options: what the loader read from the script tag's `data-*`
+//! attributes, parsed and checked in one place.
+
+use serde::Deserialize;
+
+/// When the "contact support" route is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContactPolicy {
+    /// Contact is offered from the start.
+    Always,
+    /// Contact appears once the user has searched, read an article or run a flow.
+    #[default]
+    AfterAttempt,
+    /// No contact route (self-service only).
+    Never,
+}
+
+/// Light, dark, or following the user's system preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    Auto,
+}
+
+/// Which bottom corner the launcher and panel sit in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    Left,
+    #[default]
+    Right,
+}
+
+/// The options an integrator sets on the script tag. Every field has a
+/// default, so an empty tag works.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EmbedOptions {
+    /// URL of the content bundle (`data-content`).
+    pub content: Option<String>,
+    /// Where tickets are posted (`data-endpoint`).
+    pub endpoint: String,
+    /// Preferred locale, e.g. `de` (`data-locale`); `None` follows the browser.
+    pub locale: Option<String>,
+    pub position: Position,
+    pub theme: Theme,
+    pub contact: ContactPolicy,
+    /// Whether the loader draws the launcher button (`data-launcher`).
+    pub launcher: bool,
+    /// Panel heading (`data-title`).
+    pub title: String,
+}
+
+impl Default for EmbedOptions {
+    fn default() -> Self {
+        EmbedOptions {
+            content: None,
+            endpoint: "/api/tickets".into(),
+            locale: None,
+            position: Position::default(),
+            theme: Theme::default(),
+            contact: ContactPolicy::default(),
+            launcher: true,
+            title: "Help".into(),
+        }
+    }
+}
+
+impl EmbedOptions {
+    /// Parses the loader's JSON. Unknown keys are ignored so an older widget
+    /// keeps working under a newer loader; a bad value names the option.
+    pub fn from_json(json: &str) -> Result<EmbedOptions, String> {
+        serde_json::from_str(json).map_err(|e| format!("invalid Signpost option: {e}"))
+    }
+}
+
+impl ContactPolicy {
+    /// Whether the contact route shows, given whether the user has tried
+    /// self-help yet (searched, read an article or run a flow).
+    pub fn allows_contact(self, attempted_self_help: bool) -> bool {
+        match self {
+            ContactPolicy::Always => true,
+            ContactPolicy::AfterAttempt => attempted_self_help,
+            ContactPolicy::Never => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_tag_gets_working_defaults() {
+        let options = EmbedOptions::from_json("{}").unwrap();
+        assert_eq!(options.endpoint, "/api/tickets");
+        assert_eq!(options.contact, ContactPolicy::AfterAttempt);
+        assert!(options.launcher);
+    }
+
+    #[test]
+    fn options_are_read_from_the_loader_json() {
+        let options = EmbedOptions::from_json(
+            r#"{"endpoint":"https://relay.example/api/tickets","contact":"never",
+                "position":"left","theme":"dark","launcher":false,"locale":"de"}"#,
+        )
+        .unwrap();
+        assert_eq!(options.contact, ContactPolicy::Never);
+        assert_eq!(options.position, Position::Left);
+        assert_eq!(options.theme, Theme::Dark);
+        assert!(!options.launcher);
+        assert_eq!(options.locale.as_deref(), Some("de"));
+    }
+
+    #[test]
+    fn a_bad_value_names_the_option_and_the_choices() {
+        let err = EmbedOptions::from_json(r#"{"contact":"sometimes"}"#).unwrap_err();
+        assert!(err.contains("sometimes"), "{err}");
+        assert!(err.contains("after-attempt"), "{err}");
+    }
+
+    #[test]
+    fn contact_follows_the_policy() {
+        assert!(ContactPolicy::Always.allows_contact(false));
+        assert!(!ContactPolicy::AfterAttempt.allows_contact(false));
+        assert!(ContactPolicy::AfterAttempt.allows_contact(true));
+        assert!(!ContactPolicy::Never.allows_contact(true));
+    }
+}

@@ -1,0 +1,112 @@
+//! Boot code. The loader (`public/embed.js`) has already drawn the launcher
+//! in a shadow root; `mount` adds the stylesheet and the app to that same
+//! root and returns the controller that `window.Signpost(...)` drives.
+
+use crate::core::config::EmbedOptions;
+use crate::platform::events::Emitter;
+use crate::ui::{App, WidgetState};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlElement, ShadowRoot};
+
+/// The widget's stylesheet, injected into the shadow root so it neither
+/// leaks out to the host page nor lets the host's CSS in.
+const STYLESHEET: &str = include_str!("../../style/widget.css");
+
+thread_local! {
+    /// Where a panic shows its error state.
+    static CRASH_TARGET: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
+}
+
+/// A mounted widget. Dropping it from JS (`destroy`) unmounts the app.
+#[wasm_bindgen]
+pub struct Widget {
+    state: WidgetState,
+    container: HtmlElement,
+    _unmount: Box<dyn std::any::Any>,
+}
+
+/// Mounts the app into `root`. `options_json` is the loader's reading of the
+/// script tag; `emit(name, detail)` forwards events to host listeners;
+/// `add_sheet(css)` is the loader's CSP-safe way to style the shadow root.
+#[wasm_bindgen]
+pub fn mount(
+    root: ShadowRoot,
+    options_json: &str,
+    emit: js_sys::Function,
+    add_sheet: js_sys::Function,
+) -> Result<Widget, JsValue> {
+    let options = EmbedOptions::from_json(options_json).map_err(|e| JsValue::from_str(&e))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+
+    add_sheet.call1(&JsValue::NULL, &JsValue::from_str(STYLESHEET))?;
+    let container: HtmlElement = document.create_element("div")?.dyn_into()?;
+    container.set_class_name("sp-app");
+    root.append_child(&container)?;
+
+    install_panic_hook(container.clone());
+    let state = WidgetState::new(options, Emitter::new(emit));
+    let unmount = leptos::mount::mount_to(container.clone(), move || view! { <App state=state /> });
+    Ok(Widget {
+        state,
+        container,
+        _unmount: Box::new(unmount),
+    })
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Runs one API call: `Signpost(method, ...args)`.
+    pub fn call(&self, method: &str, args: js_sys::Array) -> Result<(), JsValue> {
+        match method {
+            "open" => self.state.set_open(true),
+            "close" => self.state.set_open(false),
+            "toggle" => self.state.set_open(!self.state.open.get_untracked()),
+            "search" => {
+                let query = args.get(0).as_string().unwrap_or_default();
+                self.state.search(query);
+                self.state.set_open(true);
+            }
+            other => {
+                return Err(JsValue::from_str(&format!(
+                    "Signpost: unknown method {other:?}"
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Unmounts the app and removes the panel; the loader removes the host.
+    pub fn destroy(self) {
+        self.container.remove();
+    }
+}
+
+/// On a panic, log it and replace the panel with a short error state inside
+/// the widget; the host page keeps working.
+fn install_panic_hook(container: HtmlElement) {
+    CRASH_TARGET.with(|t| *t.borrow_mut() = Some(container));
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&JsValue::from_str(&format!(
+            "[signpost] internal error: {info}"
+        )));
+        CRASH_TARGET.with(|t| {
+            if let Some(container) = t.borrow().as_ref() {
+                container.set_text_content(None);
+                if let Some(document) = container.owner_document() {
+                    if let Ok(note) = document.create_element("p") {
+                        note.set_class_name("sp-crashed");
+                        let _ = note.set_attribute("role", "alert");
+                        note.set_text_content(Some(
+                            "Help is unavailable right now. Please reload the page.",
+                        ));
+                        let _ = container.append_child(&note);
+                    }
+                }
+            }
+        });
+    }));
+}

@@ -1,0 +1,6 @@
+//! The only code that touches browser APIs. Everything here is a thin
+//! wrapper: decisions belong in `core`, rendering in `ui`.
+
+pub mod events;
+pub mod http;
+pub mod page;
