@@ -1,4 +1,6 @@
 //! Plain-Rust core: no browser crates, tested natively with `cargo test`.
 
 pub mod config;
+pub mod article;
+pub mod search;
 pub mod ticket;

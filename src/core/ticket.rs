@@ -53,7 +53,30 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// Why a request body is not a ticket, naming the field when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// The JSON path at fault, e.g. `version`; `None` for syntax errors.
+    pub field: Option<String>,
+    pub message: String,
+}
+
 impl Ticket {
+    /// Parses a request body, naming the field at fault on a type error.
+    pub fn from_json(body: &[u8]) -> Result<Ticket, ParseError> {
+        let mut json = serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize(&mut json).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let field = (path != ".").then_some(path);
+            let message = match &field {
+                Some(field) if !inner.is_syntax() && !inner.is_eof() => format!("{field}: {inner}"),
+                _ => format!("invalid ticket JSON: {inner}"),
+            };
+            ParseError { field, message }
+        })
+    }
+
     /// Builds a ticket from what the user typed: trims the text, drops an
     /// empty email, and scrubs the page URL before it is shown or stored.
     pub fn compose(
@@ -244,6 +267,23 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(errors[0].message.contains(&MAX_MESSAGE_CHARS.to_string()));
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field() {
+        let err = Ticket::from_json(br#"{"version":"one","message":"x"}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("version"));
+        assert!(
+            err.message.starts_with("version: invalid type"),
+            "{}",
+            err.message
+        );
+        let err = Ticket::from_json(br#"{"version":1,"#).unwrap_err();
+        assert!(
+            err.message.starts_with("invalid ticket JSON"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //!
 //! Each subcommand lives in its own module with its own `Args`.
 
+mod eval;
+mod search;
 mod serve;
 mod tickets;
 
@@ -25,6 +27,10 @@ enum Command {
     Serve(serve::Args),
     /// List the tickets the relay has stored, newest first.
     Tickets(tickets::Args),
+    /// Search articles and flows as the widget does; print ranked ids and scores.
+    Search(search::Args),
+    /// Measure search quality (hit@1, hit@5, MRR, latency) over labelled queries.
+    Eval(eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +38,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Tickets(args) => tickets::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

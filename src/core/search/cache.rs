@@ -69,7 +69,11 @@ mod tests {
     #[test]
     fn typing_a_query_reuses_earlier_words() {
         let index = Index::build(
-            vec![Document::new("a", Kind::Article, "Connect the camera to wifi")],
+            vec![Document::new(
+                "a",
+                Kind::Article,
+                "Connect the camera to wifi",
+            )],
             &IndexOptions::default(),
         );
         let mut cache = QueryCache::default();
@@ -100,7 +104,13 @@ mod tests {
         );
         let mut cache = QueryCache::default();
         let opts = SearchOptions::default();
-        assert_eq!(a.search_cached(&mut cache, "camera", &opts).articles[0].id, "a");
-        assert_eq!(b.search_cached(&mut cache, "camera", &opts).articles[0].id, "y");
+        assert_eq!(
+            a.search_cached(&mut cache, "camera", &opts).articles[0].id,
+            "a"
+        );
+        assert_eq!(
+            b.search_cached(&mut cache, "camera", &opts).articles[0].id,
+            "y"
+        );
     }
 }

@@ -27,7 +27,7 @@ pub enum Field {
 }
 
 /// Number of indexed fields.
-pub const FIELDS: usize = 5;
+pub const FIELD_COUNT: usize = 5;
 
 /// Prefix of synthetic terms that stand for a synonym group. Tokens never
 /// contain it, so it cannot collide with a real word.
@@ -51,7 +51,7 @@ pub struct Posting {
     /// Document number (position in the index's document list).
     pub doc: u32,
     /// Term frequency per [`Field`].
-    pub tf: [u8; FIELDS],
+    pub tf: [u8; FIELD_COUNT],
 }
 
 /// What the index keeps about each document for display and ranking.
@@ -76,7 +76,7 @@ pub struct Index {
     pub(crate) docs: Vec<DocMeta>,
     /// Per document and field: `weight / (1 - b + b * len / avg_len)`, the
     /// BM25F length normalisation folded with the field weight.
-    pub(crate) field_norm: Vec<[f32; FIELDS]>,
+    pub(crate) field_norm: Vec<[f32; FIELD_COUNT]>,
     /// Sorted index terms (stems, and synthetic synonym terms).
     pub(crate) terms: Vec<String>,
     /// Postings of term `t` are `postings[post_start[t]..post_start[t + 1]]`.
@@ -186,49 +186,52 @@ impl Index {
         let mut term_ids: HashMap<String, u32> = HashMap::new();
         let mut term_docs: Vec<Vec<Posting>> = Vec::new();
         let mut word_map: HashMap<String, u32> = HashMap::new();
-        let mut field_len: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
+        let mut field_len: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
         let mut metas = Vec::with_capacity(docs.len());
+        let mut stem_buf = String::new();
 
         for (d, doc) in docs.into_iter().enumerate() {
-            let mut lens = [0u32; FIELDS];
-            let fields: [(Field, Vec<&str>); FIELDS] = [
+            let mut lens = [0u32; FIELD_COUNT];
+            let fields: [(Field, Vec<&str>); FIELD_COUNT] = [
                 (Field::Title, vec![doc.title.as_str()]),
-                (Field::Aliases, doc.aliases.iter().map(String::as_str).collect()),
-                (Field::Phrases, doc.phrases.iter().map(String::as_str).collect()),
+                (
+                    Field::Aliases,
+                    doc.aliases.iter().map(String::as_str).collect(),
+                ),
+                (
+                    Field::Phrases,
+                    doc.phrases.iter().map(String::as_str).collect(),
+                ),
                 (Field::Tags, doc.tags.iter().map(String::as_str).collect()),
                 (Field::Body, vec![doc.body.as_str()]),
             ];
             for (field, texts) in fields {
                 let f = field as usize;
                 for text in texts {
-                    let tokens = normalize::tokenize(text);
-                    let mut add = |term: &str, word: Option<&str>| {
-                        let next = term_ids.len() as u32;
-                        let tid = *term_ids.entry(term.to_string()).or_insert(next);
-                        if tid as usize == term_docs.len() {
-                            term_docs.push(Vec::new());
+                    normalize::scan_words(text, |word, _, joined| {
+                        if !joined && normalize::is_stop_word(word) {
+                            return;
                         }
-                        let list = &mut term_docs[tid as usize];
-                        match list.last_mut() {
-                            Some(p) if p.doc == d as u32 => p.tf[f] = p.tf[f].saturating_add(1),
-                            _ => {
-                                let mut tf = [0u8; FIELDS];
-                                tf[f] = 1;
-                                list.push(Posting { doc: d as u32, tf });
-                            }
-                        }
-                        if let Some(w) = word {
-                            word_map.entry(w.to_string()).or_insert(tid);
-                        }
-                    };
-                    for t in tokens.iter().filter(|t| !t.stop) {
-                        add(&t.term, Some(&t.word));
-                        if !t.joined {
+                        if !joined {
                             lens[f] += 1;
                         }
-                    }
-                    for (group, _, _) in find_synonyms(&synonyms, &tokens) {
-                        add(&synonym_term(group), None);
+                        // Most words repeat: reuse their stem's term.
+                        match word_map.get(word) {
+                            Some(&tid) => add_posting(&mut term_docs, tid, d as u32, f),
+                            None => {
+                                normalize::stem_into(word, &mut stem_buf);
+                                let tid = term_of(&mut term_ids, &mut term_docs, &stem_buf);
+                                add_posting(&mut term_docs, tid, d as u32, f);
+                                word_map.insert(word.to_string(), tid);
+                            }
+                        }
+                    });
+                    if !synonyms.is_empty() {
+                        let tokens = normalize::tokenize(text);
+                        for (group, _, _) in find_synonyms(&synonyms, &tokens) {
+                            let tid = term_of(&mut term_ids, &mut term_docs, &synonym_term(group));
+                            add_posting(&mut term_docs, tid, d as u32, f);
+                        }
                     }
                 }
             }
@@ -257,10 +260,18 @@ impl Index {
         }
         post_start.push(postings.len() as u32);
 
-        let mut words: Vec<(String, u32)> = word_map
+        // Stems are usually words too ("camera" for "cameras"), and typos of
+        // other forms land near them, so they join the typo vocabulary.
+        let mut word_map: HashMap<String, u32> = word_map
             .into_iter()
             .map(|(w, t)| (w, remap[t as usize]))
             .collect();
+        for (t, term) in terms.iter().enumerate() {
+            if !term.starts_with(SYNONYM_PREFIX) && !word_map.contains_key(term) {
+                word_map.insert(term.clone(), t as u32);
+            }
+        }
+        let mut words: Vec<(String, u32)> = word_map.into_iter().collect();
         words.sort_unstable();
         let mut deletes = Vec::new();
         for (i, (w, _)) in words.iter().enumerate() {
@@ -318,15 +329,16 @@ impl Index {
     /// Approximate heap bytes held by the index (for budgets, not exact).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        let strings = |v: &[String]| -> usize {
-            v.iter().map(|s| s.capacity() + size_of::<String>()).sum()
-        };
+        let strings =
+            |v: &[String]| -> usize { v.iter().map(|s| s.capacity() + size_of::<String>()).sum() };
         let docs: usize = self
             .docs
             .iter()
-            .map(|d| size_of::<DocMeta>() + d.id.capacity() + d.title.capacity() + d.body.capacity())
+            .map(|d| {
+                size_of::<DocMeta>() + d.id.capacity() + d.title.capacity() + d.body.capacity()
+            })
             .sum();
-        docs + self.field_norm.capacity() * size_of::<[f32; FIELDS]>()
+        docs + self.field_norm.capacity() * size_of::<[f32; FIELD_COUNT]>()
             + strings(&self.terms)
             + self.post_start.capacity() * 4
             + self.postings.capacity() * size_of::<Posting>()
@@ -367,11 +379,39 @@ impl Index {
     }
 }
 
-fn compute_norms(field_len: &[[u32; FIELDS]], weights: &FieldWeights) -> Vec<[f32; FIELDS]> {
+/// The id of `term`, added if new.
+fn term_of(ids: &mut HashMap<String, u32>, docs: &mut Vec<Vec<Posting>>, term: &str) -> u32 {
+    if let Some(&t) = ids.get(term) {
+        return t;
+    }
+    let t = ids.len() as u32;
+    ids.insert(term.to_string(), t);
+    docs.push(Vec::new());
+    t
+}
+
+/// Counts one occurrence of `term` in field `f` of document `doc` (documents
+/// are added in order, so only the last posting can be this document's).
+fn add_posting(docs: &mut [Vec<Posting>], term: u32, doc: u32, f: usize) {
+    let list = &mut docs[term as usize];
+    match list.last_mut() {
+        Some(p) if p.doc == doc => p.tf[f] = p.tf[f].saturating_add(1),
+        _ => {
+            let mut tf = [0u8; FIELD_COUNT];
+            tf[f] = 1;
+            list.push(Posting { doc, tf });
+        }
+    }
+}
+
+fn compute_norms(
+    field_len: &[[u32; FIELD_COUNT]],
+    weights: &FieldWeights,
+) -> Vec<[f32; FIELD_COUNT]> {
     let n = field_len.len().max(1) as f32;
-    let mut avg = [0f32; FIELDS];
+    let mut avg = [0f32; FIELD_COUNT];
     for lens in field_len {
-        for f in 0..FIELDS {
+        for f in 0..FIELD_COUNT {
             avg[f] += lens[f] as f32 / n;
         }
     }
@@ -379,9 +419,13 @@ fn compute_norms(field_len: &[[u32; FIELDS]], weights: &FieldWeights) -> Vec<[f3
     field_len
         .iter()
         .map(|lens| {
-            let mut norm = [0f32; FIELDS];
-            for f in 0..FIELDS {
-                let rel = if avg[f] > 0.0 { lens[f] as f32 / avg[f] } else { 1.0 };
+            let mut norm = [0f32; FIELD_COUNT];
+            for f in 0..FIELD_COUNT {
+                let rel = if avg[f] > 0.0 {
+                    lens[f] as f32 / avg[f]
+                } else {
+                    1.0
+                };
                 norm[f] = w[f] / (1.0 - b[f] + b[f] * rel);
             }
             norm
@@ -418,7 +462,9 @@ mod tests {
             vec![doc("a", "Turn on two-factor authentication", "")],
             &options,
         );
-        let t = index.term_id(&synonym_term(0)).expect("synonym term indexed");
+        let t = index
+            .term_id(&synonym_term(0))
+            .expect("synonym term indexed");
         assert_eq!(index.df(t), 1);
     }
 

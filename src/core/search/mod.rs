@@ -28,6 +28,7 @@
 //! 5. [`highlight`]: match ranges in the title and a short body excerpt.
 
 pub mod cache;
+pub mod eval;
 pub mod fuzzy;
 pub mod highlight;
 pub mod index;

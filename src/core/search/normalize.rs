@@ -88,67 +88,71 @@ fn is_apostrophe(c: char) -> bool {
 /// joined word ("e-mail" → "e", "mail", "email") so either spelling matches.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
-    let mut word = String::new();
-    let mut start = 0usize;
-    let mut end = 0usize;
-    // Whether the previous word ended with a hyphen joined to this one.
-    let mut prev_was_hyphen_linked = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c.is_alphanumeric() {
-            if word.is_empty() {
-                start = i;
-            }
-            fold_char(c, &mut word);
-            end = i + c.len_utf8();
-            continue;
-        }
-        if !word.is_empty() && is_apostrophe(c) {
-            if let Some(&(_, next)) = chars.peek() {
-                if next.is_alphanumeric() {
-                    continue;
-                }
-            }
-        }
-        if !word.is_empty() {
-            let linked = prev_was_hyphen_linked;
-            push_word(&mut tokens, std::mem::take(&mut word), start..end, linked);
-            prev_was_hyphen_linked =
-                c == '-' && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
-        } else {
-            prev_was_hyphen_linked = false;
-        }
-    }
-    if !word.is_empty() {
-        push_word(&mut tokens, word, start..end, prev_was_hyphen_linked);
-    }
+    let mut buf = String::new();
+    scan_words(text, |word, span, joined| {
+        stem_into(word, &mut buf);
+        tokens.push(Token {
+            word: word.to_string(),
+            term: buf.clone(),
+            span,
+            stop: !joined && is_stop_word(word),
+            joined,
+        });
+    });
     tokens
 }
 
-fn push_word(tokens: &mut Vec<Token>, word: String, span: Range<usize>, hyphen_linked: bool) {
-    let joined = if hyphen_linked {
-        tokens.iter().rev().find(|t| !t.joined).map(|prev| {
-            let w = format!("{}{}", prev.word, word);
-            Token {
-                term: stem(&w),
-                stop: false,
-                span: prev.span.start..span.end,
-                word: w,
-                joined: true,
+/// The word scanner behind [`tokenize`], without allocating per word: calls
+/// `f(folded word, byte span, joined)` for each word, and after the second
+/// half of a hyphenated pair, once more with the two halves joined.
+pub fn scan_words(text: &str, mut f: impl FnMut(&str, Range<usize>, bool)) {
+    let mut word = String::new();
+    // The previous word, kept while it is hyphen-linked to the current one.
+    let mut prev = String::new();
+    let mut prev_start = 0usize;
+    let mut start = 0usize;
+    let mut end = 0usize;
+    let mut linked = false;
+    let mut chars = text.char_indices().peekable();
+    loop {
+        let next = chars.next();
+        if let Some((i, c)) = next {
+            if c.is_alphanumeric() {
+                if word.is_empty() {
+                    start = i;
+                }
+                fold_char(c, &mut word);
+                end = i + c.len_utf8();
+                continue;
             }
-        })
-    } else {
-        None
-    };
-    tokens.push(Token {
-        term: stem(&word),
-        stop: is_stop_word(&word),
-        word,
-        span,
-        joined: false,
-    });
-    if let Some(j) = joined {
-        tokens.push(j);
+            if !word.is_empty()
+                && is_apostrophe(c)
+                && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric())
+            {
+                continue;
+            }
+        }
+        if !word.is_empty() {
+            f(&word, start..end, false);
+            if linked {
+                prev.push_str(&word);
+                f(&prev, prev_start..end, true);
+            }
+            let hyphen = matches!(next, Some((_, '-')))
+                && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+            if hyphen {
+                prev.clear();
+                prev.push_str(&word);
+                prev_start = start;
+            }
+            linked = hyphen;
+            word.clear();
+        } else {
+            linked = false;
+        }
+        if next.is_none() {
+            break;
+        }
     }
 }
 
@@ -160,10 +164,10 @@ const STOP_WORDS: &[&str] = &[
     "does", "doesnt", "doing", "dont", "for", "from", "had", "has", "have", "having", "he", "her",
     "here", "hers", "him", "his", "how", "i", "id", "if", "im", "in", "into", "is", "isnt", "it",
     "its", "ive", "just", "me", "my", "myself", "of", "on", "or", "our", "ours", "own", "please",
-    "she", "should", "so", "some", "such", "than", "that", "thats", "the", "their", "them",
-    "then", "there", "these", "they", "this", "those", "to", "too", "very", "was", "we", "were",
-    "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
-    "would", "you", "your", "yours",
+    "she", "should", "so", "some", "such", "than", "that", "thats", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "too", "very", "was", "we", "were", "what",
+    "whats", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
+    "you", "your", "yours",
 ];
 
 /// Whether a folded word is an English stop word.
@@ -175,11 +179,20 @@ pub fn is_stop_word(word: &str) -> bool {
 /// Words with characters outside `a`–`z`, and words of one or two letters,
 /// are returned unchanged.
 pub fn stem(word: &str) -> String {
+    let mut out = String::new();
+    stem_into(word, &mut out);
+    out
+}
+
+/// [`stem`] into a reused buffer (indexing stems every word of the content).
+pub fn stem_into(word: &str, out: &mut String) {
+    out.clear();
+    out.push_str(word);
     if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.to_string();
+        return;
     }
     let mut s = Stemmer {
-        b: word.as_bytes().to_vec(),
+        b: std::mem::take(out).into_bytes(),
     };
     s.step1ab();
     s.step1c();
@@ -188,7 +201,7 @@ pub fn stem(word: &str) -> String {
     s.step4();
     s.step5();
     // The buffer only ever holds ASCII.
-    String::from_utf8(s.b).unwrap_or_default()
+    *out = String::from_utf8(s.b).unwrap_or_default();
 }
 
 struct Stemmer {

@@ -14,7 +14,7 @@
 
 use super::cache::QueryCache;
 use super::fuzzy::Expansion;
-use super::index::{find_synonyms, synonym_term, Index, FIELDS};
+use super::index::{find_synonyms, synonym_term, Index, FIELD_COUNT};
 use super::normalize::{self, Token};
 use super::{Hit, Kind, Results, SearchOptions};
 use serde::{Deserialize, Serialize};
@@ -67,17 +67,17 @@ impl Default for FieldWeights {
 }
 
 impl FieldWeights {
-    fn all(&self) -> [FieldWeight; FIELDS] {
+    fn all(&self) -> [FieldWeight; FIELD_COUNT] {
         [self.title, self.aliases, self.phrases, self.tags, self.body]
     }
 
     /// Field weights in [`super::index::Field`] order, clamped to [0, 10].
-    pub fn weights(&self) -> [f32; FIELDS] {
+    pub fn weights(&self) -> [f32; FIELD_COUNT] {
         self.all().map(|f| clamp(f.weight, 0.0, 10.0))
     }
 
     /// BM25 `b` per field in [`super::index::Field`] order, clamped to [0, 1].
-    pub fn length_norms(&self) -> [f32; FIELDS] {
+    pub fn length_norms(&self) -> [f32; FIELD_COUNT] {
         self.all().map(|f| clamp(f.length_norm, 0.0, 1.0))
     }
 }
@@ -189,19 +189,68 @@ impl Index {
         query: &str,
         options: &SearchOptions,
     ) -> Results {
-        cache.attach(self);
         let tokens = normalize::tokenize(query);
-        let typing = options.prefix_last && query.chars().last().is_some_and(char::is_alphanumeric);
-        let groups = self.plan(cache, &tokens, typing);
-        if groups.is_empty() {
-            return self.suggestions(options.limit);
+        match self.prepare(cache, query, &tokens, options) {
+            None => self.suggestions(options.limit),
+            Some(groups) => {
+                let ranked = self.score(cache, &groups);
+                self.collect(&ranked, &groups, options.limit)
+            }
         }
+    }
+
+    /// Every matching document after the cut-off, best first, as
+    /// `(id, kind, score)`, without excerpts or highlights (for evaluation
+    /// and tools). `None` when the query has nothing to search.
+    pub fn rank(
+        &self,
+        cache: &mut QueryCache,
+        query: &str,
+        options: &SearchOptions,
+    ) -> Option<Vec<(&str, Kind, f32)>> {
+        let tokens = normalize::tokenize(query);
+        let groups = self.prepare(cache, query, &tokens, options)?;
         let ranked = self.score(cache, &groups);
-        self.collect(&ranked, &groups, &tokens, options.limit)
+        Some(
+            ranked
+                .into_iter()
+                .map(|(d, s)| {
+                    let m = &self.docs[d as usize];
+                    (m.id.as_str(), m.kind, s)
+                })
+                .collect(),
+        )
+    }
+
+    /// The query plan, or `None` when there is nothing to search.
+    fn prepare(
+        &self,
+        cache: &mut QueryCache,
+        query: &str,
+        tokens: &[Token],
+        options: &SearchOptions,
+    ) -> Option<Vec<Group>> {
+        cache.attach(self);
+        let letters = query
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .take(2)
+            .count();
+        if letters < 2 {
+            return None;
+        }
+        let typing = options.prefix_last && query.chars().last().is_some_and(char::is_alphanumeric);
+        let groups = self.plan(cache, tokens, typing);
+        (!groups.is_empty()).then_some(groups)
     }
 
     /// Turns query tokens into groups of weighted index terms.
-    pub(crate) fn plan(&self, cache: &mut QueryCache, tokens: &[Token], typing: bool) -> Vec<Group> {
+    pub(crate) fn plan(
+        &self,
+        cache: &mut QueryCache,
+        tokens: &[Token],
+        typing: bool,
+    ) -> Vec<Group> {
         let p = self.params.clamped();
         let last_plain = tokens.iter().rposition(|t| !t.joined);
         let mut groups: Vec<Group> = Vec::new();
@@ -274,10 +323,12 @@ impl Index {
                 for post in self.postings_of(e.term) {
                     let d = post.doc as usize;
                     let norm = &self.field_norm[d];
-                    let mut tf = 0.0f32;
-                    for f in 0..FIELDS {
-                        tf += f32::from(post.tf[f]) * norm[f];
-                    }
+                    let tf: f32 = post
+                        .tf
+                        .iter()
+                        .zip(norm)
+                        .map(|(&n, w)| f32::from(n) * w)
+                        .sum();
                     if tf <= 0.0 {
                         continue;
                     }
@@ -317,9 +368,9 @@ impl Index {
         ranked
     }
 
-    fn collect(&self, ranked: &[(u32, f32)], groups: &[Group], query: &[Token], limit: usize) -> Results {
+    fn collect(&self, ranked: &[(u32, f32)], groups: &[Group], limit: usize) -> Results {
         let mut results = Results::default();
-        let highlighter = self.highlighter(groups, query);
+        let highlighter = self.highlighter(groups);
         for &(d, score) in ranked {
             let meta = &self.docs[d as usize];
             let list = match meta.kind {
@@ -373,16 +424,29 @@ mod tests {
 
     fn corpus() -> Vec<Document> {
         let mut flow = Document::new("wifi-camera", Kind::Flow, "Camera will not join Wi-Fi");
-        flow.phrases = vec!["camera can't connect to wifi".into(), "camera offline".into()];
+        flow.phrases = vec![
+            "camera can't connect to wifi".into(),
+            "camera offline".into(),
+        ];
         flow.body = "Checks the band, the password and the signal.".into();
         let mut delete = Document::new("delete-account", Kind::Article, "Delete your account")
-            .with_body("Go to Settings, Account, and choose Delete. Your data is removed after 30 days.");
+            .with_body(
+                "Go to Settings, Account, and choose Delete. Your data is removed after 30 days.",
+            );
         delete.aliases = vec!["close account".into()];
         delete.featured = true;
-        let password = Document::new("reset-password", Kind::Article, "Reset a forgotten password")
-            .with_body("Use the reset link on the sign-in page. The link expires after one hour.");
-        let twofa = Document::new("two-factor", Kind::Article, "Turn on two-factor authentication")
-            .with_body("Open Security settings and scan the code with an authenticator app.");
+        let password = Document::new(
+            "reset-password",
+            Kind::Article,
+            "Reset a forgotten password",
+        )
+        .with_body("Use the reset link on the sign-in page. The link expires after one hour.");
+        let twofa = Document::new(
+            "two-factor",
+            Kind::Article,
+            "Turn on two-factor authentication",
+        )
+        .with_body("Open Security settings and scan the code with an authenticator app.");
         vec![flow, delete, password, twofa]
     }
 
@@ -450,21 +514,35 @@ mod tests {
     #[test]
     fn synonyms_and_aliases_declared_in_content_match() {
         let idx = index();
-        assert_eq!(ids(&idx.search("2FA", &SearchOptions::default()))[0], "two-factor");
-        assert_eq!(ids(&idx.search("close my account", &SearchOptions::default()))[0], "delete-account");
+        assert_eq!(
+            ids(&idx.search("2FA", &SearchOptions::default()))[0],
+            "two-factor"
+        );
+        assert_eq!(
+            ids(&idx.search("close my account", &SearchOptions::default()))[0],
+            "delete-account"
+        );
     }
 
     #[test]
     fn a_limit_applies_to_each_group() {
-        let r = index().search("the", &SearchOptions { limit: 1, prefix_last: true });
+        let r = index().search(
+            "the",
+            &SearchOptions {
+                limit: 1,
+                prefix_last: true,
+            },
+        );
         assert!(r.flows.len() <= 1 && r.articles.len() <= 1);
     }
 
     #[test]
     fn out_of_range_weights_are_clamped() {
-        let mut p = RankParams::default();
-        p.k1 = 100.0;
-        p.fuzzy_weight = -1.0;
+        let mut p = RankParams {
+            k1: 100.0,
+            fuzzy_weight: -1.0,
+            ..Default::default()
+        };
         p.fields.title.weight = f32::NAN;
         let c = p.clamped();
         assert_eq!(c.k1, 3.0);

@@ -49,14 +49,11 @@ pub async fn create_ticket(
         }
     };
 
-    let ticket: Ticket = match serde_json::from_slice(&body) {
+    let ticket = match Ticket::from_json(&body) {
         Ok(ticket) => ticket,
         Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                None,
-                &format!("invalid ticket JSON: {e}"),
-            )
+            let body = json!({ "error": e.message, "field": e.field });
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
     if let Err(problems) = ticket.validate() {

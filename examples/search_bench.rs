@@ -1,0 +1,192 @@
+//! Search benchmark: native latency at 1,000 articles, index build time and
+//! memory, serialised size, and per-keystroke cost while typing.
+//!
+//! ```sh
+//! cargo run --profile native --no-default-features --example search_bench [-- ARTICLES]
+//! ```
+//!
+//! The larger corpus is generated deterministically from the StackFAQ
+//! articles (`../shared/data/stackfaq`): the 125 real articles plus
+//! synthetic ones whose titles and bodies recombine real sentences.
+
+use signpost::core::article::Article;
+use signpost::core::search::eval::{LabelledQuery, Quality};
+use signpost::core::search::typos::{inject_typos, Rng};
+use signpost::core::search::{Document, Index, IndexOptions, QueryCache, SearchOptions};
+use std::time::Instant;
+
+fn main() {
+    let target: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/stackfaq");
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (the benchmark needs the StackFAQ data)",
+                dir.join(name).display()
+            )
+        })
+    };
+    let articles =
+        Article::parse_json_list("corpus.json", &read("corpus.json")).expect("corpus parses");
+    let queries: Vec<LabelledQuery> = serde_json::from_str(&read("dev.json")).expect("dev parses");
+    let docs = grow(articles.iter().map(Article::to_document).collect(), target);
+    let text_bytes: usize = docs.iter().map(|d| d.title.len() + d.body.len()).sum();
+    println!(
+        "corpus: {} documents, {:.1} MB of text ({} real StackFAQ articles + {} recombined)",
+        docs.len(),
+        text_bytes as f64 / 1e6,
+        articles.len(),
+        docs.len() - articles.len()
+    );
+
+    // Build: best of 5 runs (the machine may be shared).
+    let options = IndexOptions::default();
+    let mut builds = Vec::new();
+    let mut index = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        index = Some(Index::build(docs.clone(), &options));
+        builds.push(ms(t));
+    }
+    let index = index.expect("built");
+    builds.sort_by(f64::total_cmp);
+    println!(
+        "index build: best {:.1} ms, median {:.1} ms · {} terms · ~{:.2} MB heap",
+        builds[0],
+        builds[2],
+        index.term_count(),
+        index.heap_bytes() as f64 / 1e6
+    );
+    let t = Instant::now();
+    let json = serde_json::to_string(&index).expect("serialises");
+    let ser = ms(t);
+    let t = Instant::now();
+    let back: Index = serde_json::from_str(&json).expect("deserialises");
+    let de = ms(t);
+    assert_eq!(back.len(), index.len());
+    println!(
+        "serialised (JSON): {:.2} MB, write {ser:.1} ms, read {de:.1} ms",
+        json.len() as f64 / 1e6
+    );
+
+    let widget = SearchOptions {
+        prefix_last: false,
+        ..SearchOptions::default()
+    };
+    for (label, seed) in [
+        ("dev queries", None),
+        ("dev queries with typos", Some(1u64)),
+    ] {
+        let texts: Vec<String> = queries
+            .iter()
+            .map(|q| seed.map_or_else(|| q.query.clone(), |s| inject_typos(&q.query, s)))
+            .collect();
+        // Warm up, then time every query cold (fresh cache) three times.
+        for t in &texts {
+            index.search(t, &widget);
+        }
+        let mut lat: Vec<(f64, &str)> = Vec::new();
+        for _ in 0..3 {
+            for t in &texts {
+                let mut cache = QueryCache::default();
+                let start = Instant::now();
+                std::hint::black_box(index.search_cached(&mut cache, t, &widget));
+                lat.push((ms(start), t));
+            }
+        }
+        lat.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let outcomes: Vec<_> = queries
+            .iter()
+            .zip(&texts)
+            .map(|(q, t)| index.evaluate_one(&mut QueryCache::default(), t, &q.expected))
+            .collect();
+        let q = Quality::of(&outcomes);
+        println!(
+            "{label}: p50 {:.3} ms · p99 {:.3} ms · max {:.3} ms per query · MRR {:.3} among {} docs",
+            pct(&lat, 0.5),
+            pct(&lat, 0.99),
+            lat.last().map_or(0.0, |l| l.0),
+            q.mrr,
+            index.len()
+        );
+        if std::env::var_os("BENCH_SLOWEST").is_some() {
+            for (t, text) in lat.iter().rev().take(5) {
+                println!("    {t:.3} ms  {text:?}");
+            }
+        }
+    }
+
+    // As-you-type: one query per keystroke with a shared cache, as the panel does.
+    let mut lat: Vec<(f64, &str)> = Vec::new();
+    let typing = SearchOptions::default();
+    for q in queries.iter().step_by(5) {
+        let mut cache = QueryCache::default();
+        let text = inject_typos(&q.query, 7);
+        let mut typed = String::new();
+        for c in text.chars() {
+            typed.push(c);
+            let start = Instant::now();
+            std::hint::black_box(index.search_cached(&mut cache, &typed, &typing));
+            lat.push((ms(start), ""));
+        }
+    }
+    lat.sort_by(|a, b| a.0.total_cmp(&b.0));
+    println!(
+        "as you type ({} keystrokes, typos, prefix on the last word): p50 {:.3} ms · p99 {:.3} ms per keystroke",
+        lat.len(),
+        pct(&lat, 0.5),
+        pct(&lat, 0.99)
+    );
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+fn pct<T>(sorted: &[(f64, T)], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].0
+}
+
+/// Adds synthetic documents until there are `target`: each takes a real
+/// title's words recombined with another's, and sentences drawn from three
+/// real bodies, so vocabulary and length match real help content.
+fn grow(real: Vec<Document>, target: usize) -> Vec<Document> {
+    let mut rng = Rng::new(2024);
+    let sentences: Vec<Vec<&str>> = real
+        .iter()
+        .map(|d| d.body.split_inclusive(['.', '?', '!', '\n']).collect())
+        .collect();
+    let mut docs = real.clone();
+    let mut n = 0;
+    while docs.len() < target {
+        let a = &real[rng.below(real.len())];
+        let b = &real[rng.below(real.len())];
+        let ta: Vec<&str> = a.title.split_whitespace().collect();
+        let tb: Vec<&str> = b.title.split_whitespace().collect();
+        let title = format!(
+            "{} {}",
+            ta[..ta.len().div_ceil(2)].join(" "),
+            tb[tb.len() / 2..].join(" ")
+        );
+        let mut body = String::new();
+        for _ in 0..3 {
+            let s = &sentences[rng.below(real.len())];
+            if s.is_empty() {
+                continue;
+            }
+            let from = rng.below(s.len());
+            let take = 1 + rng.below(6);
+            for part in s.iter().skip(from).take(take) {
+                body.push_str(part);
+            }
+            body.push(' ');
+        }
+        n += 1;
+        docs.push(Document::new(format!("synthetic-{n}"), a.kind, title).with_body(body.trim()));
+    }
+    docs
+}

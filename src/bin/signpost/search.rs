@@ -1,0 +1,332 @@
+//! `signpost search`: run one query against articles and flows, as the
+//! widget would, and print the ranked results.
+
+use signpost::core::article::Article;
+use signpost::core::search::{Document, Hit, Index, IndexOptions, Kind, SearchOptions};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Search help content the way the widget does.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The query, as a user would type it (several words need no quotes).
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Articles: a folder of Markdown files with front matter, one Markdown
+    /// file, or a JSON list `[{id, title, body}]`.
+    #[arg(long, value_name = "PATH")]
+    pub articles: PathBuf,
+    /// Flows: a folder of flow files (YAML or JSON), or one such file.
+    #[arg(long, value_name = "PATH")]
+    pub flows: Option<PathBuf>,
+    /// Synonym groups: a YAML or JSON list of lists, e.g. `[["2FA", "two-factor"]]`.
+    #[arg(long, value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
+    /// Print JSON (ranked results with scores and highlight ranges).
+    #[arg(long)]
+    pub json: bool,
+    /// How many results to print.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Treat the last word as still being typed (prefix match), as the
+    /// search box does while the user types.
+    #[arg(long)]
+    pub typing: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let content = match Content::load(
+        &args.articles,
+        args.flows.as_deref(),
+        args.synonyms.as_deref(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let index = content.build();
+    let query = args.query.join(" ");
+    let options = SearchOptions {
+        limit: args.limit.max(1),
+        prefix_last: args.typing,
+    };
+    let results = index.search(&query, &options);
+    let mut ranked = results.ranked();
+    ranked.truncate(args.limit);
+
+    if args.json {
+        let out = serde_json::json!({
+            "query": query,
+            "suggested": results.suggested,
+            "results": ranked,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+
+    let style = Style::detect();
+    if ranked.is_empty() {
+        println!("No results for {query:?}.");
+        return ExitCode::SUCCESS;
+    }
+    if results.suggested {
+        println!("Nothing to search in {query:?}; featured items:");
+    }
+    for (title, kind) in [("Guided fixes", Kind::Flow), ("Articles", Kind::Article)] {
+        let hits: Vec<&&Hit> = ranked.iter().filter(|h| h.kind == kind).collect();
+        if hits.is_empty() {
+            continue;
+        }
+        println!("{}", style.heading(title));
+        let id_width = hits.iter().map(|h| h.id.chars().count()).max().unwrap_or(0);
+        for hit in hits {
+            let rank = ranked
+                .iter()
+                .position(|h| h.id == hit.id)
+                .map_or(0, |p| p + 1);
+            println!(
+                "  {rank:>2}. {:<id_width$}  {:>6.2}  {}",
+                hit.id,
+                hit.score,
+                style.marked(&hit.title, &hit.title_ranges)
+            );
+            if !hit.excerpt.is_empty() {
+                println!(
+                    "      {:id_width$}          {}",
+                    "",
+                    style.marked(&hit.excerpt, &hit.excerpt_ranges)
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Terminal styling: bold highlights on a terminal, brackets otherwise.
+pub(crate) struct Style {
+    tty: bool,
+}
+
+impl Style {
+    pub(crate) fn detect() -> Style {
+        Style {
+            tty: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    pub(crate) fn heading(&self, text: &str) -> String {
+        if self.tty {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub(crate) fn dim(&self, text: &str) -> String {
+        if self.tty {
+            format!("\x1b[2m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// `text` with the byte `ranges` emphasised.
+    fn marked(&self, text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+        let (open, close) = if self.tty {
+            ("\x1b[1;33m", "\x1b[0m")
+        } else {
+            ("[", "]")
+        };
+        let mut out = String::with_capacity(text.len() + ranges.len() * 8);
+        let mut at = 0;
+        for r in ranges {
+            out.push_str(&text[at..r.start]);
+            out.push_str(open);
+            out.push_str(&text[r.clone()]);
+            out.push_str(close);
+            at = r.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+}
+
+/// Articles, flows and synonyms read from disk, ready to index.
+pub(crate) struct Content {
+    pub(crate) docs: Vec<Document>,
+    pub(crate) articles: usize,
+    pub(crate) flows: usize,
+    pub(crate) synonyms: Vec<Vec<String>>,
+}
+
+impl Content {
+    pub(crate) fn load(
+        articles: &Path,
+        flows: Option<&Path>,
+        synonyms: Option<&Path>,
+    ) -> Result<Content, String> {
+        let mut docs: Vec<Document> = Vec::new();
+        let mut origin: std::collections::HashMap<String, String> = Default::default();
+        let mut add =
+            |doc: Document, from: String, docs: &mut Vec<Document>| -> Result<(), String> {
+                if let Some(prev) = origin.insert(doc.id.clone(), from.clone()) {
+                    return Err(format!("{from}: id {:?} is also used by {prev}", doc.id));
+                }
+                docs.push(doc);
+                Ok(())
+            };
+        let mut n_flows = 0;
+        if let Some(path) = flows {
+            for (file, flow) in load_flows(path)? {
+                add(flow, file, &mut docs)?;
+                n_flows += 1;
+            }
+        }
+        let mut n_articles = 0;
+        for (file, article) in load_articles(articles)? {
+            add(article.to_document(), file, &mut docs)?;
+            n_articles += 1;
+        }
+        let synonyms = match synonyms {
+            Some(path) => {
+                let text = read(path)?;
+                serde_yaml_ng::from_str::<Vec<Vec<String>>>(&text).map_err(|e| {
+                    format!("{}: expected a list of synonym lists: {e}", path.display())
+                })?
+            }
+            None => Vec::new(),
+        };
+        Ok(Content {
+            docs,
+            articles: n_articles,
+            flows: n_flows,
+            synonyms,
+        })
+    }
+
+    pub(crate) fn options(&self) -> IndexOptions {
+        IndexOptions {
+            synonyms: self.synonyms.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn build(&self) -> Index {
+        Index::build(self.docs.clone(), &self.options())
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Files under `dir` (recursively) whose extension is in `exts`, sorted.
+fn files_under(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", d.display()))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| exts.contains(&e.to_ascii_lowercase().as_str()))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn load_articles(path: &Path) -> Result<Vec<(String, Article)>, String> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        let files = files_under(path, &["md", "markdown"])?;
+        if files.is_empty() {
+            return Err(format!("{name}: no Markdown articles (*.md) found"));
+        }
+        files
+            .iter()
+            .map(|f| {
+                let file = f.display().to_string();
+                Article::parse_markdown(&file, &read(f)?)
+                    .map(|a| (file, a))
+                    .map_err(|e| e.to_string())
+            })
+            .collect()
+    } else if name.to_ascii_lowercase().ends_with(".json") {
+        let list = Article::parse_json_list(&name, &read(path)?).map_err(|e| e.to_string())?;
+        Ok(list.into_iter().map(|a| (name.clone(), a)).collect())
+    } else {
+        let a = Article::parse_markdown(&name, &read(path)?).map_err(|e| e.to_string())?;
+        Ok(vec![(name, a)])
+    }
+}
+
+/// The parts of a flow file that search needs. Read leniently so search
+/// works on flows that `signpost check` would still complain about.
+#[derive(serde::Deserialize)]
+struct FlowSearchFields {
+    id: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    featured: bool,
+}
+
+impl From<FlowSearchFields> for Document {
+    fn from(f: FlowSearchFields) -> Document {
+        Document {
+            id: f.id,
+            kind: Kind::Flow,
+            title: f.title,
+            aliases: Vec::new(),
+            phrases: f.phrases,
+            tags: f.tags,
+            body: f.description,
+            featured: f.featured,
+        }
+    }
+}
+
+fn load_flows(path: &Path) -> Result<Vec<(String, Document)>, String> {
+    let files = if path.is_dir() {
+        files_under(path, &["yaml", "yml", "json"])?
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut out = Vec::new();
+    for f in files {
+        let file = f.display().to_string();
+        let text = read(&f)?;
+        // YAML is a superset of JSON, so one parser reads both; a file may
+        // hold one flow or a list of flows.
+        let value: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+        let flows: Vec<FlowSearchFields> = if value.is_sequence() {
+            serde_yaml_ng::from_value(value)
+        } else {
+            serde_yaml_ng::from_value(value).map(|f| vec![f])
+        }
+        .map_err(|e| format!("{file}: {e}"))?;
+        out.extend(
+            flows
+                .into_iter()
+                .map(|fl| (file.clone(), Document::from(fl))),
+        );
+    }
+    Ok(out)
+}

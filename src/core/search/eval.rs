@@ -1,0 +1,104 @@
+//! Search-quality measurement over labelled queries `[{query, expected}]`,
+//! shared by `signpost eval`, the quality test and the benchmark example.
+//! Timing is left to callers (there is no clock in the core).
+
+use super::{Index, QueryCache, SearchOptions};
+use serde::{Deserialize, Serialize};
+
+/// One labelled query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledQuery {
+    /// What the user typed.
+    pub query: String,
+    /// Id of the flow or article that answers it.
+    pub expected: String,
+}
+
+/// How one query fared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The query as searched (with typos, if injected).
+    pub query: String,
+    /// The id that should have come first.
+    pub expected: String,
+    /// 1-based rank of `expected` among all results, if found.
+    pub rank: Option<usize>,
+    /// What came first instead, if anything.
+    pub first: Option<String>,
+}
+
+/// hit@1, hit@5 and mean reciprocal rank over a set of outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// Number of queries.
+    pub queries: usize,
+    /// Share of queries whose answer came first.
+    pub hit_at_1: f64,
+    /// Share of queries whose answer was in the first five.
+    pub hit_at_5: f64,
+    /// Mean of 1/rank (0 when not found).
+    pub mrr: f64,
+}
+
+impl Index {
+    /// Searches `query` as a finished query (no prefix on the last word) and
+    /// returns how `expected` ranked among flows and articles together.
+    pub fn evaluate_one(&self, cache: &mut QueryCache, query: &str, expected: &str) -> Outcome {
+        let options = SearchOptions {
+            limit: usize::MAX,
+            prefix_last: false,
+        };
+        let ranked = self.rank(cache, query, &options).unwrap_or_default();
+        Outcome {
+            query: query.to_string(),
+            expected: expected.to_string(),
+            rank: ranked.iter().position(|h| h.0 == expected).map(|p| p + 1),
+            first: ranked.first().map(|h| h.0.to_string()),
+        }
+    }
+}
+
+impl Quality {
+    /// Summarises outcomes.
+    pub fn of(outcomes: &[Outcome]) -> Quality {
+        let n = outcomes.len().max(1) as f64;
+        let count = |k: usize| {
+            outcomes
+                .iter()
+                .filter(|o| o.rank.is_some_and(|r| r <= k))
+                .count() as f64
+                / n
+        };
+        Quality {
+            queries: outcomes.len(),
+            hit_at_1: count(1),
+            hit_at_5: count(5),
+            mrr: outcomes
+                .iter()
+                .filter_map(|o| o.rank)
+                .map(|r| 1.0 / r as f64)
+                .sum::<f64>()
+                / n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_counts_ranks() {
+        let o = |rank| Outcome {
+            query: String::new(),
+            expected: String::new(),
+            rank,
+            first: None,
+        };
+        let q = Quality::of(&[o(Some(1)), o(Some(2)), o(Some(6)), o(None)]);
+        assert_eq!(q.queries, 4);
+        assert_eq!(q.hit_at_1, 0.25);
+        assert_eq!(q.hit_at_5, 0.5);
+        assert!((q.mrr - (1.0 + 0.5 + 1.0 / 6.0) / 4.0).abs() < 1e-9);
+    }
+}

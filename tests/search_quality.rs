@@ -1,0 +1,76 @@
+//! Search quality on the StackFAQ dev split (`../shared/data/stackfaq`):
+//! the targets of issue 4. Run with `--nocapture` to see the figures.
+
+use signpost::core::article::Article;
+use signpost::core::search::eval::{LabelledQuery, Outcome, Quality};
+use signpost::core::search::typos::inject_typos;
+use signpost::core::search::{Index, IndexOptions, QueryCache};
+use std::path::PathBuf;
+
+/// Seed of the typo run; any seed should clear the bar, this one is recorded.
+const TYPO_SEED: u64 = 1;
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/stackfaq")
+}
+
+fn read(name: &str) -> String {
+    let path = data_dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}. The search quality test needs the StackFAQ data in \
+             ../shared/data/stackfaq next to the repository.",
+            path.display()
+        )
+    })
+}
+
+fn setup() -> (Index, Vec<LabelledQuery>) {
+    let articles =
+        Article::parse_json_list("corpus.json", &read("corpus.json")).expect("corpus.json parses");
+    assert_eq!(articles.len(), 125, "unexpected corpus size");
+    let docs = articles.iter().map(Article::to_document).collect();
+    let index = Index::build(docs, &IndexOptions::default());
+    let queries: Vec<LabelledQuery> =
+        serde_json::from_str(&read("dev.json")).expect("dev.json parses");
+    assert_eq!(queries.len(), 625, "unexpected dev split size");
+    (index, queries)
+}
+
+fn run(index: &Index, queries: &[LabelledQuery], typos: Option<u64>) -> Quality {
+    let mut cache = QueryCache::default();
+    let outcomes: Vec<Outcome> = queries
+        .iter()
+        .map(|q| {
+            let text = match typos {
+                Some(seed) => inject_typos(&q.query, seed),
+                None => q.query.clone(),
+            };
+            index.evaluate_one(&mut cache, &text, &q.expected)
+        })
+        .collect();
+    Quality::of(&outcomes)
+}
+
+#[test]
+fn stackfaq_dev_meets_the_quality_targets() {
+    let (index, queries) = setup();
+    let q = run(&index, &queries, None);
+    println!(
+        "stackfaq dev: hit@1 {:.3}  hit@5 {:.3}  MRR {:.3}",
+        q.hit_at_1, q.hit_at_5, q.mrr
+    );
+    assert!(q.mrr >= 0.80, "MRR {:.3} < 0.80", q.mrr);
+    assert!(q.hit_at_1 >= 0.70, "hit@1 {:.3} < 0.70", q.hit_at_1);
+}
+
+#[test]
+fn stackfaq_dev_with_typos_meets_the_quality_target() {
+    let (index, queries) = setup();
+    let q = run(&index, &queries, Some(TYPO_SEED));
+    println!(
+        "stackfaq dev with typos (seed {TYPO_SEED}): hit@1 {:.3}  hit@5 {:.3}  MRR {:.3}",
+        q.hit_at_1, q.hit_at_5, q.mrr
+    );
+    assert!(q.mrr >= 0.75, "typo MRR {:.3} < 0.75", q.mrr);
+}
