@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod article;
+pub mod flow;
 pub mod search;
 pub mod ticket;

@@ -2,6 +2,7 @@
 //!
 //! Each subcommand lives in its own module with its own `Args`.
 
+mod check;
 mod eval;
 mod search;
 mod serve;
@@ -29,6 +30,8 @@ enum Command {
     Tickets(tickets::Args),
     /// Search articles and flows as the widget does; print ranked ids and scores.
     Search(search::Args),
+    /// Check flow files: every mistake with file, line, column, node and field.
+    Check(check::Args),
     /// Measure search quality (hit@1, hit@5, MRR, latency) over labelled queries.
     Eval(eval::Args),
 }
@@ -40,5 +43,6 @@ fn main() -> ExitCode {
         Command::Tickets(args) => tickets::run(args),
         Command::Search(args) => search::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Check(args) => check::run(args),
     }
 }

@@ -254,17 +254,26 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Levenshtein distance over chars, in O(len) memory.
+/// Edit distance over chars, counting an insertion, a deletion, a
+/// substitution or a swap of two neighbours as one edit (optimal string
+/// alignment): `txet` is one edit from `text`.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
+            let mut d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(before[j - 1] + 1);
+            }
+            cur[j + 1] = d;
         }
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -301,7 +310,11 @@ mod tests {
 
     #[test]
     fn display_matches_the_rustc_like_shape() {
-        let mut d = Diagnostic::new(Code::UnknownNode, "flows/wifi.yaml", "no node named \"chek_router\"");
+        let mut d = Diagnostic::new(
+            Code::UnknownNode,
+            "flows/wifi.yaml",
+            "no node named \"chek_router\"",
+        );
         d.line = Some(12);
         d.column = Some(5);
         d.flow_id = Some("wifi-band".into());
@@ -316,10 +329,19 @@ mod tests {
 
     #[test]
     fn suggestions_catch_typos_but_not_unrelated_names() {
-        assert_eq!(suggest("chek_router", ["check_router", "done"]), Some("check_router".into()));
-        assert_eq!(suggest("not_fixd", ["fixed", "not_fixed"]), Some("not_fixed".into()));
+        assert_eq!(
+            suggest("chek_router", ["check_router", "done"]),
+            Some("check_router".into())
+        );
+        assert_eq!(
+            suggest("not_fixd", ["fixed", "not_fixed"]),
+            Some("not_fixed".into())
+        );
         assert_eq!(suggest("colour", ["text", "next"]), None);
         assert_eq!(suggest("x", ["text"]), None);
+        assert_eq!(suggest("txet", ["text", "next"]), Some("text".into()));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]

@@ -117,7 +117,10 @@ impl NodeKind {
 
     /// Kinds that wait for the user to press something.
     pub fn is_interactive(self) -> bool {
-        matches!(self, NodeKind::Question | NodeKind::Step | NodeKind::Article)
+        matches!(
+            self,
+            NodeKind::Question | NodeKind::Step | NodeKind::Article
+        )
     }
 
     /// Kinds that end a session.
@@ -438,14 +441,30 @@ impl Node {
                 }
             }
             Node::Check(c) => {
-                out.push(Edge { field: "pass".into(), label: "pass".into(), target: &c.pass });
-                out.push(Edge { field: "fail".into(), label: "fail".into(), target: &c.fail });
+                out.push(Edge {
+                    field: "pass".into(),
+                    label: "pass".into(),
+                    target: &c.pass,
+                });
+                out.push(Edge {
+                    field: "fail".into(),
+                    label: "fail".into(),
+                    target: &c.fail,
+                });
                 if let Some(err) = &c.error {
-                    out.push(Edge { field: "error".into(), label: "error".into(), target: err });
+                    out.push(Edge {
+                        field: "error".into(),
+                        label: "error".into(),
+                        target: err,
+                    });
                 }
             }
             Node::Step(s) => {
-                out.push(Edge { field: "fixed".into(), label: "fixed".into(), target: &s.fixed });
+                out.push(Edge {
+                    field: "fixed".into(),
+                    label: "fixed".into(),
+                    target: &s.fixed,
+                });
                 out.push(Edge {
                     field: "not_fixed".into(),
                     label: "not fixed".into(),
@@ -453,7 +472,11 @@ impl Node {
                 });
             }
             Node::Article(a) => {
-                out.push(Edge { field: "next".into(), label: "continue".into(), target: &a.next });
+                out.push(Edge {
+                    field: "next".into(),
+                    label: "continue".into(),
+                    target: &a.next,
+                });
             }
             Node::Branch(b) => {
                 for (i, c) in b.cases.iter().enumerate() {
@@ -463,7 +486,11 @@ impl Node {
                         target: &c.next,
                     });
                 }
-                out.push(Edge { field: "else".into(), label: "else".into(), target: &b.otherwise });
+                out.push(Edge {
+                    field: "else".into(),
+                    label: "else".into(),
+                    target: &b.otherwise,
+                });
             }
             Node::Resolved(_) | Node::Ticket(_) => {}
         }
@@ -565,7 +592,10 @@ mod tests {
         };
         f.translations.insert(
             "de".into(),
-            Translation { title: Some("Hallo".into()), ..Default::default() },
+            Translation {
+                title: Some("Hallo".into()),
+                ..Default::default()
+            },
         );
         assert_eq!(f.title_in("de-AT"), "Hallo");
         assert_eq!(f.title_in("de"), "Hallo");

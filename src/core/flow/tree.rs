@@ -52,7 +52,9 @@ pub(crate) const BUDGET_MESSAGE: &str = "the document expands to too many values
 
 impl Budget {
     pub(crate) fn new(limit: usize) -> Self {
-        Budget { left: Cell::new(limit) }
+        Budget {
+            left: Cell::new(limit),
+        }
     }
     fn spend<E: de::Error>(&self, cost: usize) -> Result<(), E> {
         let left = self.left.get();
@@ -171,7 +173,9 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
         Err(de::Error::custom("a mapping key must be text, not a list"))
     }
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-        Err(de::Error::custom("a mapping key must be text, not a mapping"))
+        Err(de::Error::custom(
+            "a mapping key must be text, not a mapping",
+        ))
     }
 }
 
@@ -191,7 +195,11 @@ impl SourceMap {
     /// Position of the `nth` occurrence of `path`, or of its nearest
     /// ancestor that has one (for values written in flow style `{a: 1}`).
     pub(crate) fn lookup_nth(&self, path: &str, nth: usize) -> Option<(u32, u32)> {
-        if let Some(p) = self.positions.get(path).and_then(|v| v.get(nth).or(v.first())) {
+        if let Some(p) = self
+            .positions
+            .get(path)
+            .and_then(|v| v.get(nth).or(v.first()))
+        {
             return Some(*p);
         }
         let mut p = path;
@@ -223,8 +231,16 @@ fn join_key(parent: &str, key: &str) -> String {
 
 #[derive(Debug)]
 enum Frame {
-    Key { indent: usize, path: String },
-    Item { indent: usize, path: String, parent: String, index: usize },
+    Key {
+        indent: usize,
+        path: String,
+    },
+    Item {
+        indent: usize,
+        path: String,
+        parent: String,
+        index: usize,
+    },
 }
 
 impl Frame {
@@ -280,7 +296,12 @@ pub(crate) fn scan_yaml(src: &str) -> SourceMap {
                     }
                 }
                 let (parent, index) = match stack.last() {
-                    Some(Frame::Item { indent, parent, index, .. }) if *indent == col => {
+                    Some(Frame::Item {
+                        indent,
+                        parent,
+                        index,
+                        ..
+                    }) if *indent == col => {
                         let r = (parent.clone(), index + 1);
                         stack.pop();
                         r
@@ -290,7 +311,12 @@ pub(crate) fn scan_yaml(src: &str) -> SourceMap {
                 };
                 let path = format!("{parent}[{index}]");
                 map.record(path.clone(), line_no, col + 1);
-                stack.push(Frame::Item { indent: col, path, parent, index });
+                stack.push(Frame::Item {
+                    indent: col,
+                    path,
+                    parent,
+                    index,
+                });
                 let after = &content[1..];
                 let skip = after.len() - after.trim_start().len();
                 col += 1 + after[..skip].chars().count();
@@ -312,7 +338,10 @@ pub(crate) fn scan_yaml(src: &str) -> SourceMap {
                         break;
                     }
                 }
-                let parent = stack.last().map(|f| f.path().to_string()).unwrap_or_default();
+                let parent = stack
+                    .last()
+                    .map(|f| f.path().to_string())
+                    .unwrap_or_default();
                 let path = join_key(&parent, &key);
                 map.record(path.clone(), line_no, col + 1);
                 stack.push(Frame::Key { indent: col, path });
@@ -367,8 +396,15 @@ fn split_key(content: &str) -> Option<(String, &str)> {
 }
 
 enum JFrame {
-    Obj { path: String, key: Option<String> },
-    Arr { path: String, index: usize, started: bool },
+    Obj {
+        path: String,
+        key: Option<String>,
+    },
+    Arr {
+        path: String,
+        index: usize,
+        started: bool,
+    },
 }
 
 /// Maps key paths to positions in JSON. Exact: JSON has no flow/block split.
@@ -382,7 +418,11 @@ pub(crate) fn scan_json(src: &str) -> SourceMap {
     fn value_path(stack: &mut [JFrame], map: &mut SourceMap, line: usize, col: usize) -> String {
         match stack.last_mut() {
             Some(JFrame::Obj { path, key: Some(k) }) => join_key(path, k),
-            Some(JFrame::Arr { path, index, started }) => {
+            Some(JFrame::Arr {
+                path,
+                index,
+                started,
+            }) => {
                 if *started {
                     *index += 1;
                 }
@@ -409,7 +449,11 @@ pub(crate) fn scan_json(src: &str) -> SourceMap {
             }
             '[' => {
                 let path = value_path(&mut stack, &mut map, l, cl);
-                stack.push(JFrame::Arr { path, index: 0, started: false });
+                stack.push(JFrame::Arr {
+                    path,
+                    index: 0,
+                    started: false,
+                });
             }
             '}' | ']' => {
                 stack.pop();
@@ -481,7 +525,11 @@ mod tests {
         assert_eq!(m.lookup("nodes.ask.choices[1].next"), Some((9, 9)));
         assert_eq!(m.lookup("nodes.ask.choices[1]"), Some((8, 7)));
         assert_eq!(m.lookup("nodes.ask.text"), Some((10, 5)));
-        assert_eq!(m.lookup("nodes.ask.text.fake"), Some((10, 5)), "block text is not structure");
+        assert_eq!(
+            m.lookup("nodes.ask.text.fake"),
+            Some((10, 5)),
+            "block text is not structure"
+        );
         assert_eq!(m.lookup("nodes.done.kind"), Some((13, 5)));
     }
 

@@ -1,0 +1,420 @@
+//! Path simulation: every distinct route through a flow and where it ends.
+//!
+//! A path follows edges from `start` until it reaches an end (`resolved`,
+//! `ticket`), a reference to a missing node (a dead end), or a node already
+//! on the path (a loop back, e.g. "try again"). Branch conditions are
+//! evaluated with the answers and check results of the path itself, exactly
+//! as the engine would, so only routes a user can take are listed. The walk
+//! is iterative and
+//! capped, so huge or highly branching graphs cannot exhaust the stack or
+//! the machine.
+
+use super::expr::{parse_condition, CHECK_PREFIX};
+use super::format::{Flow, Node, NodeKind, Priority, Value};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Default cap on the number of paths listed.
+pub const DEFAULT_MAX_PATHS: usize = 1000;
+/// Cap on edges followed in one simulation, whatever `max_paths` is.
+pub const MAX_WALK_STEPS: usize = 2_000_000;
+
+/// How a path ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// At a `resolved` node.
+    Resolved,
+    /// At a `ticket` node.
+    Ticket {
+        /// The ticket's priority tier.
+        priority: Priority,
+        /// The ticket's category.
+        category: String,
+    },
+    /// At a reference to a node that does not exist (or could not be read).
+    DeadEnd {
+        /// The missing node id.
+        missing: String,
+    },
+    /// Back at a node already on the path.
+    Loop {
+        /// The node the path returns to.
+        back_to: String,
+    },
+}
+
+impl Outcome {
+    /// Short text for listings: `resolved`, `ticket (howto)`, `dead end`, `loop`.
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::Resolved => "resolved".into(),
+            Outcome::Ticket { priority, .. } => format!("ticket ({priority})"),
+            Outcome::DeadEnd { missing } => format!("dead end (no node {missing:?})"),
+            Outcome::Loop { back_to } => format!("loop back to {back_to:?}"),
+        }
+    }
+}
+
+/// One hop: a node, and the edge label taken out of it (None for the last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    /// Node id.
+    pub node: String,
+    /// Edge taken from it, e.g. `"5 GHz"`, `fail`, `not fixed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+/// One distinct path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimPath {
+    /// The nodes visited, in order, with the edges taken.
+    pub hops: Vec<Hop>,
+    /// Where it ends.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Interactive nodes (question, step, article) on the path: how many
+    /// times the user must press something.
+    pub interactive_steps: usize,
+}
+
+/// All paths of one flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Simulation {
+    /// The flow's id.
+    pub flow_id: String,
+    /// Paths in depth-first order of the authored edges.
+    pub paths: Vec<SimPath>,
+    /// True when the cap was hit and more paths exist.
+    pub truncated: bool,
+}
+
+impl Simulation {
+    /// Paths ending in a ticket.
+    pub fn ticket_paths(&self) -> usize {
+        self.paths
+            .iter()
+            .filter(|p| matches!(p.outcome, Outcome::Ticket { .. }))
+            .count()
+    }
+
+    /// One line, e.g. `flow "wifi-band": 3 of 11 paths end in a ticket (6 resolved, 2 loop back)`.
+    pub fn summary(&self) -> String {
+        let count = |f: fn(&Outcome) -> bool| self.paths.iter().filter(|p| f(&p.outcome)).count();
+        let resolved = count(|o| matches!(o, Outcome::Resolved));
+        let loops = count(|o| matches!(o, Outcome::Loop { .. }));
+        let dead = count(|o| matches!(o, Outcome::DeadEnd { .. }));
+        let total = if self.truncated {
+            format!("at least {}", self.paths.len())
+        } else {
+            self.paths.len().to_string()
+        };
+        let mut parts = vec![format!("{resolved} resolved")];
+        if loops > 0 {
+            parts.push(format!("{loops} loop back"));
+        }
+        if dead > 0 {
+            parts.push(format!("{dead} dead end"));
+        }
+        let mut s = format!(
+            "flow {:?}: {} of {} paths end in a ticket ({})",
+            self.flow_id,
+            self.ticket_paths(),
+            total,
+            parts.join(", ")
+        );
+        if self.truncated {
+            s.push_str(&format!(
+                "; listing stopped after {} paths",
+                self.paths.len()
+            ));
+        }
+        s
+    }
+}
+
+/// What a path knows at a node: the variables its answers set and the
+/// results of the checks it passed through. A session starts empty, so
+/// along one path this is exact, and branches can be evaluated.
+#[derive(Clone, Default)]
+struct Env {
+    vars: BTreeMap<String, Value>,
+    checks: BTreeMap<String, String>,
+}
+
+/// One frame of the depth-first walk.
+struct Frame {
+    node: String,
+    /// Index of the next edge to try.
+    next_edge: usize,
+    /// The edge last taken, for the listing.
+    taken: Option<usize>,
+    env: Env,
+}
+
+/// The edges a walk may take from `node` given what the path knows: a
+/// branch takes exactly the edge the engine would; a branch whose
+/// condition does not parse (the validator reports it) may take any.
+fn allowed_edges(node: &Node, env: &Env) -> Vec<usize> {
+    let all: Vec<usize> = (0..node.edges().len()).collect();
+    let Node::Branch(b) = node else { return all };
+    for (i, case) in b.cases.iter().enumerate() {
+        let Ok(expr) = parse_condition(&case.when) else {
+            return all;
+        };
+        let holds = expr.eval(&|name: &str| match name.strip_prefix(CHECK_PREFIX) {
+            Some(id) => env.checks.get(id).map(|r| Value::Str(r.clone())),
+            None => env.vars.get(name).cloned(),
+        });
+        if holds {
+            return vec![i];
+        }
+    }
+    vec![b.cases.len()]
+}
+
+/// Applies taking edge `index` out of `node` (with id `id`) to `env`.
+fn apply_edge(id: &str, node: &Node, index: usize, env: &mut Env) {
+    match node {
+        Node::Question(q) => {
+            if let Some(c) = q.choices.get(index) {
+                env.vars
+                    .extend(c.set.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        Node::Check(_) => {
+            let result = ["pass", "fail", "error"]
+                .get(index)
+                .copied()
+                .unwrap_or("error");
+            env.checks.insert(id.to_string(), result.to_string());
+        }
+        _ => {}
+    }
+}
+
+/// Lists the distinct paths of `flow`, at most `max_paths` of them.
+/// Branches are evaluated with what each path has set, as the engine would,
+/// so paths no user can take are not listed.
+pub fn simulate(flow: &Flow, max_paths: usize) -> Simulation {
+    let mut sim = Simulation {
+        flow_id: flow.id.clone(),
+        paths: Vec::new(),
+        truncated: false,
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut on_path: HashSet<String> = HashSet::new();
+    let mut steps = 0usize;
+
+    let record = |sim: &mut Simulation, stack: &[Frame], outcome: Outcome, last: Option<&str>| {
+        let mut hops: Vec<Hop> = stack
+            .iter()
+            .map(|f| {
+                let via = f.taken.and_then(|t| {
+                    flow.nodes
+                        .get(&f.node)
+                        .and_then(|n| n.edges().get(t).map(|e| e.label.clone()))
+                });
+                Hop {
+                    node: f.node.clone(),
+                    via,
+                }
+            })
+            .collect();
+        if let Some(l) = last {
+            hops.push(Hop {
+                node: l.to_string(),
+                via: None,
+            });
+        }
+        let interactive_steps = hops
+            .iter()
+            .filter(|h| {
+                flow.nodes
+                    .get(&h.node)
+                    .is_some_and(|n| n.kind().is_interactive())
+            })
+            .count();
+        sim.paths.push(SimPath {
+            hops,
+            outcome,
+            interactive_steps,
+        });
+    };
+
+    // Arriving at `target` either ends a path or pushes a frame.
+    let arrive = |sim: &mut Simulation,
+                  stack: &mut Vec<Frame>,
+                  on_path: &mut HashSet<String>,
+                  target: &str,
+                  env: Env| {
+        match flow.nodes.get(target) {
+            None => record(
+                sim,
+                stack,
+                Outcome::DeadEnd {
+                    missing: target.to_string(),
+                },
+                None,
+            ),
+            Some(_) if on_path.contains(target) => record(
+                sim,
+                stack,
+                Outcome::Loop {
+                    back_to: target.to_string(),
+                },
+                None,
+            ),
+            Some(n) if n.kind() == NodeKind::Resolved => {
+                record(sim, stack, Outcome::Resolved, Some(target))
+            }
+            Some(Node::Ticket(t)) => record(
+                sim,
+                stack,
+                Outcome::Ticket {
+                    priority: t.priority,
+                    category: t.category.clone(),
+                },
+                Some(target),
+            ),
+            Some(_) => {
+                on_path.insert(target.to_string());
+                stack.push(Frame {
+                    node: target.to_string(),
+                    next_edge: 0,
+                    taken: None,
+                    env,
+                });
+            }
+        }
+    };
+
+    arrive(
+        &mut sim,
+        &mut stack,
+        &mut on_path,
+        &flow.start,
+        Env::default(),
+    );
+    while let Some(top) = stack.last_mut() {
+        if sim.paths.len() >= max_paths || steps >= MAX_WALK_STEPS {
+            sim.truncated = true;
+            break;
+        }
+        let Some(node) = flow.nodes.get(&top.node) else {
+            let id = top.node.clone();
+            stack.pop();
+            on_path.remove(&id);
+            continue;
+        };
+        let allowed = allowed_edges(node, &top.env);
+        match allowed.get(top.next_edge).copied() {
+            Some(edge) => {
+                steps += 1;
+                top.next_edge += 1;
+                top.taken = Some(edge);
+                let mut env = top.env.clone();
+                apply_edge(&top.node, node, edge, &mut env);
+                let target = node.edges()[edge].target.to_string();
+                arrive(&mut sim, &mut stack, &mut on_path, &target, env);
+            }
+            None => {
+                let id = top.node.clone();
+                stack.pop();
+                on_path.remove(&id);
+            }
+        }
+    }
+    sim
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::flow::parse::{parse_source, SourceFormat};
+
+    fn flow(src: &str) -> Flow {
+        let p = parse_source(src, SourceFormat::Yaml, "t.yaml");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        p.flow.unwrap()
+    }
+
+    const SRC: &str = r#"
+version: 1
+id: t
+title: T
+start: q
+nodes:
+  q:
+    kind: question
+    text: Which?
+    choices:
+      - {label: A, next: c}
+      - {label: B, next: s}
+      - {label: Again, next: q}
+  c:
+    kind: check
+    check: browser.online
+    pass: ok
+    fail: s
+  s:
+    kind: step
+    text: Do it
+    fixed: ok
+    not_fixed: t
+  ok: {kind: resolved}
+  t: {kind: ticket, category: x, priority: howto}
+"#;
+
+    #[test]
+    fn lists_every_path_with_its_outcome() {
+        let sim = simulate(&flow(SRC), 100);
+        let outcomes: Vec<String> = sim.paths.iter().map(|p| p.outcome.label()).collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                "resolved",
+                "resolved",
+                "ticket (howto)",
+                "resolved",
+                "ticket (howto)",
+                "loop back to \"q\""
+            ]
+        );
+        assert_eq!(sim.ticket_paths(), 2);
+        assert!(!sim.truncated);
+        assert_eq!(
+            sim.summary(),
+            "flow \"t\": 2 of 6 paths end in a ticket (3 resolved, 1 loop back)"
+        );
+        let first = &sim.paths[0];
+        let hops: Vec<_> = first
+            .hops
+            .iter()
+            .map(|h| (h.node.as_str(), h.via.as_deref()))
+            .collect();
+        assert_eq!(
+            hops,
+            vec![("q", Some("\"A\"")), ("c", Some("pass")), ("ok", None)]
+        );
+        assert_eq!(first.interactive_steps, 1);
+    }
+
+    #[test]
+    fn caps_exponential_graphs_and_says_so() {
+        // 30 questions in a row, each with two answers to the next: 2^30 paths.
+        let mut src = String::from("version: 1\nid: big\ntitle: Big\nstart: q0\nnodes:\n");
+        for i in 0..30 {
+            src.push_str(&format!(
+                "  q{i}:\n    kind: question\n    text: Q\n    choices:\n      - {{label: A, next: q{n}}}\n      - {{label: B, next: q{n}}}\n",
+                n = i + 1
+            ));
+        }
+        src.push_str("  q30: {kind: resolved}\n");
+        let sim = simulate(&flow(&src), 500);
+        assert_eq!(sim.paths.len(), 500);
+        assert!(sim.truncated);
+        assert!(sim.summary().contains("at least 500"));
+    }
+}

@@ -1,0 +1,1223 @@
+//! Cross-module tests: parsing + validation as an author meets them, the
+//! engine as the widget drives it, and hostile input.
+
+use super::*;
+
+const DEMO: [(&str, &str); 4] = [
+    (
+        "camera-wifi.yaml",
+        include_str!("../../../public/demo/content/flows/camera-wifi.yaml"),
+    ),
+    (
+        "verification-email.yaml",
+        include_str!("../../../public/demo/content/flows/verification-email.yaml"),
+    ),
+    (
+        "two-factor-code.yaml",
+        include_str!("../../../public/demo/content/flows/two-factor-code.yaml"),
+    ),
+    (
+        "app-wont-load.yaml",
+        include_str!("../../../public/demo/content/flows/app-wont-load.yaml"),
+    ),
+];
+
+/// A small valid flow; the mistake tests edit one line of it at a time.
+/// Line numbers matter: they are asserted below.
+const BASE: &str = "\
+version: 1
+id: wifi-band
+title: Camera won't join Wi-Fi
+phrases: [camera offline]
+host_checks: [lumen.camera_online]
+start: ask_band
+nodes:
+  ask_band:
+    kind: question
+    text: Which band?
+    choices:
+      - label: 5 GHz
+        next: check_router
+        set: { band: '5' }
+      - label: 2.4 GHz
+        next: check_router
+        set: { band: '2.4' }
+  check_router:
+    kind: check
+    check: lumen.camera_online
+    pass: done
+    fail: route
+  route:
+    kind: branch
+    cases:
+      - when: band == '5'
+        next: switch
+    else: ticket
+  switch:
+    kind: step
+    text: Use the 2.4 GHz network.
+    fixed: done
+    not_fixed: ticket
+  done:
+    kind: resolved
+  ticket:
+    kind: ticket
+    category: camera-wifi
+    priority: howto
+";
+
+fn check(src: &str) -> Checked {
+    check_source(
+        src,
+        SourceFormat::Yaml,
+        "flows/wifi.yaml",
+        &CheckOptions::default(),
+    )
+}
+
+fn edit(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "test edit {from:?} does not apply");
+    BASE.replacen(from, to, 1)
+}
+
+/// The one diagnostic of `src`, failing with all of them otherwise.
+fn only(src: &str) -> Diagnostic {
+    let c = check(src);
+    assert_eq!(
+        c.diagnostics.len(),
+        1,
+        "expected exactly one diagnostic, got:\n{}",
+        render(&c.diagnostics)
+    );
+    c.diagnostics[0].clone()
+}
+
+fn render(d: &[Diagnostic]) -> String {
+    d.iter().map(|d| format!("{d}\n")).collect()
+}
+
+#[test]
+fn demo_flows_are_clean_and_runnable() {
+    for (name, src) in DEMO {
+        let c = check_source(src, SourceFormat::Yaml, name, &CheckOptions::default());
+        assert!(
+            c.diagnostics.is_empty(),
+            "{name}:\n{}",
+            render(&c.diagnostics)
+        );
+        let flow = c.flow.unwrap();
+        let sim = simulate(&flow, 10_000);
+        assert!(!sim.truncated);
+        assert!(sim.ticket_paths() > 0, "{name} must offer a ticket");
+        assert!(sim
+            .paths
+            .iter()
+            .all(|p| p.interactive_steps <= MAX_INTERACTIVE_STEPS));
+        assert!(!matches!(sim.paths[0].outcome, Outcome::DeadEnd { .. }));
+    }
+}
+
+#[test]
+fn the_base_flow_is_clean() {
+    let c = check(BASE);
+    assert!(c.diagnostics.is_empty(), "{}", render(&c.diagnostics));
+}
+
+#[test]
+fn a_misspelt_reference_is_named_with_position_and_suggestion() {
+    let d = only(&edit(
+        "        next: check_router\n        set: { band: '2.4' }",
+        "        next: chek_router\n        set: { band: '2.4' }",
+    ));
+    assert_eq!(
+        d.to_string(),
+        "flows/wifi.yaml:16:9: error[unknown-node] flow \"wifi-band\", node \"ask_band\", field \"choices[1].next\": no node named \"chek_router\" (did you mean \"check_router\"?)"
+    );
+}
+
+#[test]
+fn each_single_mistake_gets_exactly_its_own_diagnostic() {
+    // (edit from, edit to, code, line, node, field, suggestion)
+    #[allow(clippy::type_complexity)]
+    let cases: &[(
+        &str,
+        &str,
+        Code,
+        u32,
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+    )] = &[
+        (
+            "    text: Use the 2.4",
+            "    txet: Use the 2.4",
+            Code::UnknownField,
+            31,
+            Some("switch"),
+            Some("txet"),
+            Some("text"),
+        ),
+        (
+            "    not_fixed: ticket\n",
+            "    not_fixd: ticket\n",
+            Code::UnknownField,
+            33,
+            Some("switch"),
+            Some("not_fixd"),
+            Some("not_fixed"),
+        ),
+        (
+            "    kind: step",
+            "    kind: stpe",
+            Code::InvalidValue,
+            30,
+            Some("switch"),
+            Some("kind"),
+            Some("step"),
+        ),
+        (
+            "    priority: howto",
+            "    priority: urgent",
+            Code::InvalidValue,
+            39,
+            Some("ticket"),
+            Some("priority"),
+            None,
+        ),
+        (
+            "    priority: howto",
+            "    priority: [howto]",
+            Code::WrongType,
+            39,
+            Some("ticket"),
+            Some("priority"),
+            None,
+        ),
+        (
+            "    text: Which band?",
+            "    text: [Which band?]",
+            Code::WrongType,
+            10,
+            Some("ask_band"),
+            Some("text"),
+            None,
+        ),
+        (
+            "    fail: route\n",
+            "",
+            Code::MissingField,
+            18,
+            Some("check_router"),
+            Some("fail"),
+            None,
+        ),
+        (
+            "      - when: band == '5'",
+            "      - when: bnd == '5'",
+            Code::UnsetVariable,
+            26,
+            Some("route"),
+            Some("cases[0].when"),
+            Some("band"),
+        ),
+        (
+            "      - when: band == '5'",
+            "      - when: band = '5'",
+            Code::BadCondition,
+            26,
+            Some("route"),
+            Some("cases[0].when"),
+            None,
+        ),
+        (
+            "    check: lumen.camera_online",
+            "    check: lumen.camera_onlin",
+            Code::UnknownCheck,
+            20,
+            Some("check_router"),
+            Some("check"),
+            Some("lumen.camera_online"),
+        ),
+        (
+            "start: ask_band",
+            "start: ask_bnad",
+            Code::UnknownNode,
+            6,
+            None,
+            Some("start"),
+            Some("ask_band"),
+        ),
+        (
+            "version: 1",
+            "version: 2",
+            Code::UnsupportedVersion,
+            1,
+            None,
+            Some("version"),
+            None,
+        ),
+        (
+            "    text: Use the 2.4 GHz network.",
+            "    text: See [help](javascript:alert(1)).",
+            Code::UnsafeLink,
+            31,
+            Some("switch"),
+            Some("text"),
+            None,
+        ),
+        (
+            "phrases: [camera offline]",
+            "phrases: [camera offline]\ncolour: blue",
+            Code::UnknownField,
+            5,
+            None,
+            Some("colour"),
+            None,
+        ),
+    ];
+    for (from, to, code, line, node, field, suggestion) in cases {
+        let d = only(&edit(from, to));
+        assert_eq!(d.code, *code, "{d}");
+        assert_eq!(d.line, Some(*line), "{d}");
+        assert_eq!(d.node_id.as_deref(), *node, "{d}");
+        assert_eq!(d.field.as_deref(), *field, "{d}");
+        assert_eq!(d.suggestion.as_deref(), *suggestion, "{d}");
+        assert_eq!(d.flow_id.as_deref(), Some("wifi-band"), "{d}");
+    }
+}
+
+#[test]
+fn missing_start_is_its_own_error() {
+    let d = only(&edit("start: ask_band\n", ""));
+    assert_eq!(d.code, Code::MissingStart);
+}
+
+#[test]
+fn duplicate_node_ids_point_at_the_second_one() {
+    let d = only(&format!("{BASE}  done:\n    kind: resolved\n"));
+    assert_eq!(d.code, Code::DuplicateKey);
+    assert_eq!(d.node_id.as_deref(), Some("done"));
+    assert_eq!(d.line, Some(40));
+}
+
+#[test]
+fn unreachable_nodes_and_endless_cycles_are_found() {
+    let src = format!("{BASE}  orphan:\n    kind: resolved\n");
+    let d = only(&src);
+    assert_eq!(d.code, Code::UnreachableNode);
+    assert_eq!(d.node_id.as_deref(), Some("orphan"));
+
+    // The step now loops back to the question when not fixed, and "fixed"
+    // loops too: from the question on, nothing ends.
+    let looped = edit("    pass: done\n", "    pass: switch\n")
+        .replacen(
+            "    fixed: done\n    not_fixed: ticket\n",
+            "    fixed: ask_band\n    not_fixed: ask_band\n",
+            1,
+        )
+        .replacen("    else: ticket", "    else: switch", 1);
+    let c = check(&looped);
+    let codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&Code::NoExit), "{}", render(&c.diagnostics));
+    let no_exit: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::NoExit)
+        .collect();
+    assert_eq!(
+        no_exit.len(),
+        1,
+        "one report per stuck group:\n{}",
+        render(&c.diagnostics)
+    );
+    assert!(
+        no_exit[0].message.contains("ask_band -> "),
+        "{}",
+        no_exit[0]
+    );
+}
+
+#[test]
+fn question_without_choices_and_branch_loops_are_errors() {
+    let src = BASE.replacen(
+        "    choices:\n      - label: 5 GHz\n        next: check_router\n        set: { band: '5' }\n      - label: 2.4 GHz\n        next: check_router\n        set: { band: '2.4' }\n",
+        "    choices: []\n",
+        1,
+    );
+    let c = check(&src);
+    assert!(c
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::EmptyChoices && d.node_id.as_deref() == Some("ask_band")));
+
+    let src = format!(
+        "{}  b1:\n    kind: branch\n    cases: [{{when: band == '9', next: done}}]\n    else: b2\n  b2:\n    kind: branch\n    cases: [{{when: band == '8', next: done}}]\n    else: b1\n",
+        BASE.replacen("    pass: done\n", "    pass: b1\n", 1)
+    );
+    let c = check(&src);
+    let loops: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::BranchLoop)
+        .collect();
+    assert_eq!(loops.len(), 1, "{}", render(&c.diagnostics));
+    assert!(loops[0].message.contains("b1 -> b2 -> b1"));
+}
+
+#[test]
+fn warnings_are_separate_from_errors() {
+    // No ticket anywhere, an unused variable, and a declared but unused host check.
+    let src = "version: 1\nid: w\ntitle: W\nhost_checks: [acme.thing]\nstart: q\nnodes:\n  q:\n    kind: question\n    text: Q?\n    choices:\n      - {label: A, next: done, set: {x: 1}}\n  done: {kind: resolved}\n";
+    let c = check(src);
+    let codes: Vec<(Code, Severity)> = c.diagnostics.iter().map(|d| (d.code, d.severity)).collect();
+    assert_eq!(
+        codes,
+        vec![
+            (Code::UnusedHostCheck, Severity::Warning),
+            (Code::NoTicket, Severity::Warning),
+            (Code::UnusedVariable, Severity::Warning),
+        ],
+        "{}",
+        render(&c.diagnostics)
+    );
+    assert!(!c.has_errors());
+}
+
+#[test]
+fn more_than_eight_interactive_steps_is_a_warning() {
+    let mut src = String::from("version: 1\nid: long\ntitle: L\nstart: s0\nnodes:\n");
+    for i in 0..10 {
+        src.push_str(&format!(
+            "  s{i}:\n    kind: step\n    text: Step {i}\n    fixed: done\n    not_fixed: s{}\n",
+            i + 1
+        ));
+    }
+    src.push_str("  s10: {kind: ticket, category: x, priority: howto}\n  done: {kind: resolved}\n");
+    let c = check(&src);
+    let long: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::LongPath)
+        .collect();
+    assert_eq!(long.len(), 1, "{}", render(&c.diagnostics));
+    assert_eq!(
+        long[0].node_id.as_deref(),
+        Some("s8"),
+        "the ninth step is where it crosses the limit"
+    );
+    assert!(!c.has_errors());
+}
+
+#[test]
+fn many_mistakes_at_once_are_all_reported() {
+    let src = BASE
+        .replacen("version: 1\n", "version: 1\nsummary: x\n", 1)
+        .replacen(
+            "        next: check_router\n        set: { band: '2.4' }",
+            "        next: nowhere\n        set: { band: '2.4' }",
+            1,
+        )
+        .replacen(
+            "    check: lumen.camera_online",
+            "    check: browser.offline",
+            1,
+        )
+        .replacen("    priority: howto", "    priority: meh", 1)
+        .replacen(
+            "    text: Use the 2.4 GHz network.",
+            "    txt: Use the 2.4 GHz network.",
+            1,
+        );
+    let c = check(&src);
+    let mut codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            "invalid-value",
+            "unknown-check",
+            "unknown-field",
+            "unknown-field",
+            "unknown-node",
+            "unused-host-check"
+        ],
+        "{}",
+        render(&c.diagnostics)
+    );
+    // Sorted by position.
+    let lines: Vec<u32> = c.diagnostics.iter().filter_map(|d| d.line).collect();
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn builtin_check_arguments_are_checked() {
+    let src = edit(
+        "    check: lumen.camera_online",
+        "    check: http.reachable\n    args: {uri: 'https://x.example'}",
+    );
+    let c = check(&src);
+    let msgs: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::BadCheckArgs)
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(msgs.len(), 2, "{}", render(&c.diagnostics));
+    assert!(msgs
+        .iter()
+        .any(|m| m.contains("needs the argument \"url\"")));
+    assert!(msgs.iter().any(|m| m.contains("(did you mean \"url\"?)")));
+
+    let src = edit(
+        "    check: lumen.camera_online",
+        "    check: http.reachable\n    args: {url: 'file:///etc/passwd'}",
+    );
+    assert!(check(&src)
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::BadCheckArgs && d.message.contains("not an http(s) URL")));
+}
+
+#[test]
+fn host_checks_may_come_from_the_command_line() {
+    let src = edit("host_checks: [lumen.camera_online]\n", "");
+    let c = check(&src);
+    assert!(c.diagnostics.iter().any(|d| d.code == Code::UnknownCheck));
+    let opts = CheckOptions {
+        host_checks: vec!["lumen.camera_online".into()],
+        articles: None,
+    };
+    let c = check_source(&src, SourceFormat::Yaml, "f.yaml", &opts);
+    assert!(c.diagnostics.is_empty(), "{}", render(&c.diagnostics));
+}
+
+#[test]
+fn host_checks_cannot_take_builtin_names() {
+    let src = edit(
+        "host_checks: [lumen.camera_online]",
+        "host_checks: [lumen.camera_online, browser.online, http.fancy]",
+    );
+    let c = check(&src);
+    let bad: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::InvalidValue)
+        .collect();
+    assert_eq!(bad.len(), 2, "{}", render(&c.diagnostics));
+}
+
+#[test]
+fn article_ids_are_checked_when_known() {
+    let src = edit(
+        "    text: Use the 2.4 GHz network.",
+        "    text: Use the 2.4 GHz network.\n    article: wifi-bands",
+    );
+    assert!(check(&src).diagnostics.is_empty());
+    let opts = CheckOptions {
+        host_checks: vec![],
+        articles: Some(["wifi-band".to_string()].into()),
+    };
+    let c = check_source(&src, SourceFormat::Yaml, "f.yaml", &opts);
+    assert_eq!(c.diagnostics.len(), 1);
+    assert_eq!(c.diagnostics[0].code, Code::UnknownArticle);
+    assert_eq!(c.diagnostics[0].suggestion.as_deref(), Some("wifi-band"));
+}
+
+#[test]
+fn translations_must_match_the_flow() {
+    let src = format!(
+        "{BASE}translations:\n  de:\n    title: Kamera\n    nodes:\n      ask_band:\n        choices: [A, B, C]\n      swich:\n        text: X\n"
+    );
+    let c = check(&src);
+    let bad: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::BadTranslation)
+        .collect();
+    assert_eq!(bad.len(), 2, "{}", render(&c.diagnostics));
+    assert!(bad
+        .iter()
+        .any(|d| d.suggestion.as_deref() == Some("switch")));
+}
+
+#[test]
+fn duplicate_flow_ids_across_files_are_reported() {
+    let a = check(BASE);
+    let b = check_source(
+        BASE,
+        SourceFormat::Yaml,
+        "flows/copy.yaml",
+        &CheckOptions::default(),
+    );
+    let d = check_duplicate_ids(&[a, b]);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].file, "flows/copy.yaml");
+    assert_eq!(d[0].line, Some(2));
+    assert!(d[0].message.contains("flows/wifi.yaml"));
+}
+
+#[test]
+fn json_flows_read_like_yaml_and_share_the_fingerprint() {
+    let yaml = parse_flow(BASE, SourceFormat::Yaml, "a.yaml").unwrap();
+    let json_text = serde_json::to_string_pretty(&yaml).unwrap();
+    let json = parse_flow(&json_text, SourceFormat::Json, "a.json").unwrap();
+    assert_eq!(yaml, json);
+    assert_eq!(yaml.fingerprint(), json.fingerprint());
+    // The bundle path: trusted JSON straight into the serde types.
+    let bundle: Flow = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(bundle, yaml);
+
+    let broken = json_text.replacen("\"next\": \"check_router\"", "\"next\": \"nope\"", 1);
+    let c = check_source(
+        &broken,
+        SourceFormat::Json,
+        "a.json",
+        &CheckOptions::default(),
+    );
+    assert_eq!(c.diagnostics.len(), 1, "{}", render(&c.diagnostics));
+    let d = &c.diagnostics[0];
+    assert_eq!(d.code, Code::UnknownNode);
+    let line = json_text
+        .lines()
+        .position(|l| l.contains("\"next\": \"check_router\""))
+        .unwrap()
+        + 1;
+    assert_eq!(d.line, Some(line as u32));
+}
+
+#[test]
+fn syntax_errors_carry_a_position() {
+    let d = only("version: 1\nid: x\n  title: [broken\n");
+    assert_eq!(d.code, Code::Syntax);
+    assert!(d.line.is_some());
+    let c = check_source(
+        "{\"version\": 1,}",
+        SourceFormat::Json,
+        "x.json",
+        &CheckOptions::default(),
+    );
+    assert_eq!(c.diagnostics[0].code, Code::Syntax);
+    assert_eq!(c.diagnostics[0].line, Some(1));
+}
+
+// ---------- hostile input ----------
+
+#[test]
+fn oversized_files_are_refused_before_parsing() {
+    let big = format!("version: 1\n# {}\n", "x".repeat(MAX_FILE_BYTES));
+    let d = only(&big);
+    assert_eq!(d.code, Code::TooLarge);
+    assert!(d.message.contains("1 MiB"));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let yaml = format!(
+        "version: 1\nid: x\ntitle: {}1{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let c = check(&yaml);
+    assert!(c.has_errors());
+    let json = format!(
+        "{{\"version\": 1, \"x\": {}1{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let c = check_source(
+        &json,
+        SourceFormat::Json,
+        "x.json",
+        &CheckOptions::default(),
+    );
+    assert_eq!(c.diagnostics[0].code, Code::Syntax);
+    let maps = format!(
+        "version: 1\nid: x\ntitle: {}1{}\n",
+        "{a: ".repeat(5_000),
+        "}".repeat(5_000)
+    );
+    assert!(check(&maps).has_errors());
+}
+
+#[test]
+fn yaml_alias_bombs_are_refused() {
+    // Billion laughs: each level repeats the previous one ten times.
+    let mut src = String::from("version: 1\nid: bomb\na0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        src.push_str(&format!(
+            "a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+        ));
+    }
+    let d = only(&src);
+    assert_eq!(d.code, Code::TooLarge, "{d}");
+
+    // One big anchor referenced many times: few jumps, huge expansion.
+    let mut src = String::from("version: 1\nid: wide\nbig: &big [");
+    for i in 0..20_000 {
+        src.push_str(&format!("\"item{i}\","));
+    }
+    src.push_str("\"end\"]\ncopies: [");
+    for _ in 0..2_000 {
+        src.push_str("*big,");
+    }
+    src.push_str("*big]\n");
+    assert!(src.len() < MAX_FILE_BYTES);
+    let d = only(&src);
+    assert_eq!(d.code, Code::TooLarge, "{d}");
+}
+
+fn cycle_flow(n: usize, with_exit: bool) -> String {
+    let mut src = String::from("version: 1\nid: ring\ntitle: Ring\nstart: n0\nnodes:\n");
+    for i in 0..n {
+        let next = (i + 1) % n;
+        src.push_str(&format!(
+            "  n{i}:\n    kind: article\n    article: a{i}\n    next: n{next}\n"
+        ));
+    }
+    if with_exit {
+        src = src.replacen("    next: n1\n", "    next: n1\n  q:\n    kind: question\n    text: Q\n    choices: [{label: out, next: t}, {label: on, next: n0}]\n  t: {kind: ticket, category: x, priority: howto}\n", 1);
+        src = src.replacen("start: n0", "start: q", 1);
+    }
+    src
+}
+
+#[test]
+fn a_thousand_node_cycle_is_one_clear_error() {
+    let c = check(&cycle_flow(1000, false));
+    let no_exit: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::NoExit)
+        .collect();
+    assert_eq!(
+        no_exit.len(),
+        1,
+        "{}",
+        render(&c.diagnostics[..c.diagnostics.len().min(5)])
+    );
+    assert!(no_exit[0].message.contains("1000 nodes"), "{}", no_exit[0]);
+    let sim = simulate(c.flow.as_ref().unwrap(), 10);
+    assert_eq!(sim.paths.len(), 1);
+    assert!(matches!(sim.paths[0].outcome, Outcome::Loop { .. }));
+}
+
+#[test]
+fn ten_thousand_nodes_in_a_chain_do_not_overflow_anything() {
+    let mut src = String::from("version: 1\nid: chain\ntitle: Chain\nstart: n0\nnodes:\n");
+    let n = 9_990;
+    for i in 0..n {
+        src.push_str(&format!(
+            "  n{i}: {{kind: branch, cases: [{{when: 'x == 1', next: t}}], else: n{}}}\n",
+            i + 1
+        ));
+    }
+    src.push_str(&format!("  n{n}: {{kind: question, text: Q, choices: [{{label: A, next: t, set: {{x: 1}}}}]}}\n  t: {{kind: ticket, category: c, priority: feedback}}\n"));
+    let c = check(&src);
+    assert!(
+        !c.has_errors(),
+        "{}",
+        render(&c.diagnostics[..c.diagnostics.len().min(5)])
+    );
+    let flow = c.flow.unwrap();
+    let (s, view) = Session::start(&flow, "en", 0).unwrap();
+    assert_eq!(view.node_id(), format!("n{n}"));
+    assert_eq!(
+        s.transcript().len(),
+        engine::MAX_TRANSCRIPT,
+        "the transcript is capped"
+    );
+    assert!(s.transcript_dropped() > 0);
+}
+
+// ---------- the engine ----------
+
+fn demo(name: &str) -> Flow {
+    let src = DEMO.iter().find(|(n, _)| *n == name).unwrap().1;
+    parse_flow(src, SourceFormat::Yaml, name).unwrap()
+}
+
+#[test]
+fn a_walk_records_answers_checks_and_times() {
+    let flow = demo("camera-wifi.yaml");
+    let (mut s, v) = Session::start(&flow, "en", 1_000).unwrap();
+    let View::Question { choices, .. } = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(choices[0], "Blinking amber");
+    let v = s.answer(&flow, 0, 2_000).unwrap();
+    assert_eq!(v.node_id(), "ask_band");
+    let v = s.answer(&flow, 0, 3_000).unwrap();
+    assert!(
+        matches!(v, View::Step { ref article, .. } if article.as_deref() == Some("wifi-bands-explained"))
+    );
+    let v = s.fixed(&flow, true, 4_000).unwrap();
+    let View::Check { request, .. } = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(request.check, "lumen.camera_online");
+    assert!(request.host);
+    let v = s.check_result(&flow, CheckResult::Fail, 5_000).unwrap();
+    let View::Check { request, .. } = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(request.check, "http.reachable");
+    assert_eq!(request.args["url"], "https://status.lumen.example/api/ping");
+    assert!(!request.host);
+    let v = s
+        .check_result(
+            &flow,
+            CheckResult::Error {
+                detail: "timeout".into(),
+            },
+            6_000,
+        )
+        .unwrap();
+    // No error branch on check_cloud: an error follows `fail`.
+    assert_eq!(v.node_id(), "check_online");
+    let v = s.check_result(&flow, CheckResult::Pass, 7_000).unwrap();
+    let View::Ticket {
+        priority, category, ..
+    } = &v
+    else {
+        panic!("{v:?}")
+    };
+    assert_eq!(
+        (*priority, category.as_str()),
+        (Priority::Outage, "service-outage")
+    );
+    assert!(s.is_finished(&flow));
+
+    let t = s.transcript();
+    let summary: Vec<(u64, &str, &str)> = t
+        .iter()
+        .map(|e| {
+            let ev = match &e.event {
+                Event::Answered { .. } => "answered",
+                Event::Checked { .. } => "checked",
+                Event::Fixed { .. } => "fixed",
+                Event::Reached => "reached",
+                _ => "other",
+            };
+            (e.at_ms, e.node_id.as_str(), ev)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (2_000, "ask_light", "answered"),
+            (3_000, "ask_band", "answered"),
+            (4_000, "step_switch_band", "fixed"),
+            (5_000, "check_camera", "checked"),
+            (6_000, "check_cloud", "checked"),
+            (7_000, "check_online", "checked"),
+            (7_000, "ticket_outage", "reached"),
+        ]
+    );
+    assert_eq!(
+        t[4].event,
+        Event::Checked {
+            check: "http.reachable".into(),
+            result: CheckResult::Error {
+                detail: "timeout".into()
+            }
+        }
+    );
+    let json = serde_json::to_value(&t[1]).unwrap();
+    assert_eq!(json["event"], "answered");
+    assert_eq!(json["label"], "One whose name ends in \"5G\" or \"5GHz\"");
+}
+
+#[test]
+fn wrong_inputs_are_refused_and_change_nothing() {
+    let flow = demo("camera-wifi.yaml");
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    let before = s.clone();
+    assert_eq!(
+        s.answer(&flow, 7, 1),
+        Err(EngineError::NoSuchChoice { index: 7, count: 3 })
+    );
+    assert!(matches!(
+        s.fixed(&flow, true, 1),
+        Err(EngineError::NotExpected { .. })
+    ));
+    assert!(matches!(
+        s.check_result(&flow, CheckResult::Pass, 1),
+        Err(EngineError::NotExpected { .. })
+    ));
+    assert_eq!(s.back(&flow, 1), Err(EngineError::NothingToGoBackTo));
+    let other = demo("two-factor-code.yaml");
+    assert!(matches!(
+        s.answer(&other, 0, 1),
+        Err(EngineError::WrongFlow { .. })
+    ));
+    assert_eq!(s, before);
+}
+
+#[test]
+fn back_skips_checks_and_undoes_variables() {
+    let flow = demo("camera-wifi.yaml");
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    s.answer(&flow, 0, 1).unwrap(); // blinking amber -> ask_band
+    s.answer(&flow, 1, 2).unwrap(); // 2.4 GHz -> step_password, band = 2.4
+    assert_eq!(s.variables().get("band"), Some(&Value::Str("2.4".into())));
+    let v = s.fixed(&flow, true, 3).unwrap(); // -> check_camera
+    assert!(matches!(v, View::Check { .. }));
+    let v = s.back(&flow, 4).unwrap();
+    assert_eq!(
+        v.node_id(),
+        "step_password",
+        "back from a check returns to the last thing the user pressed"
+    );
+    let v = s.back(&flow, 5).unwrap();
+    assert_eq!(v.node_id(), "ask_band");
+    assert!(
+        s.variables().is_empty(),
+        "going back undoes the answer's variables"
+    );
+    // A different answer now routes differently.
+    s.answer(&flow, 0, 6).unwrap();
+    assert_eq!(s.current_node(), "step_switch_band");
+    assert!(matches!(
+        s.transcript().iter().rev().nth(1).unwrap().event,
+        Event::WentBack
+    ));
+}
+
+#[test]
+fn branches_route_on_answers_and_check_results() {
+    let flow = demo("two-factor-code.yaml");
+    // Clock check fails, fixing does not help, authenticator app, still failing:
+    // the branch sees check.check_clock == "fail" and source == "app".
+    let (mut s, v) = Session::start(&flow, "en", 0).unwrap();
+    let View::Check { request, .. } = v else {
+        panic!()
+    };
+    assert_eq!(
+        (request.check.as_str(), request.args["max_seconds"].as_str()),
+        ("clock.skew", "30")
+    );
+    s.check_result(&flow, CheckResult::Fail, 1).unwrap();
+    s.fixed(&flow, false, 2).unwrap();
+    s.answer(&flow, 0, 3).unwrap();
+    let v = s.fixed(&flow, false, 4).unwrap();
+    assert_eq!(v.node_id(), "ticket_clock");
+
+    // Same answers with a passing clock go to the generic ticket.
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    s.check_result(&flow, CheckResult::Pass, 1).unwrap();
+    s.answer(&flow, 0, 2).unwrap();
+    assert_eq!(s.fixed(&flow, false, 3).unwrap().node_id(), "ticket_2fa");
+
+    // A failing backup code is a locked-out user.
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    s.check_result(&flow, CheckResult::Pass, 1).unwrap();
+    s.answer(&flow, 2, 2).unwrap();
+    let v = s.fixed(&flow, false, 3).unwrap();
+    assert!(matches!(
+        v,
+        View::Ticket {
+            priority: Priority::Defect,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_session_survives_a_reload_mid_flow() {
+    let flow = demo("verification-email.yaml");
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    s.answer(&flow, 1, 10).unwrap(); // longer ago -> step_spam
+    s.fixed(&flow, false, 20).unwrap(); // -> step_resend
+    let saved = s.to_json();
+
+    // "Reload the page": a new process parses the same content again.
+    let reloaded_flow = demo("verification-email.yaml");
+    let mut r = Session::resume(&saved, &reloaded_flow).unwrap();
+    assert_eq!(r, s);
+    assert_eq!(r.current_node(), "step_resend");
+    let v = r.fixed(&reloaded_flow, false, 30).unwrap();
+    assert_eq!(v.node_id(), "ask_domain");
+    let v = r.answer(&reloaded_flow, 0, 40).unwrap(); // work email -> branch -> step_allowlist
+    assert_eq!(v.node_id(), "step_allowlist");
+    // Back still works across the reload.
+    assert_eq!(r.back(&reloaded_flow, 50).unwrap().node_id(), "ask_domain");
+    assert_eq!(r.back(&reloaded_flow, 60).unwrap().node_id(), "step_resend");
+}
+
+#[test]
+fn a_changed_flow_refuses_to_resume() {
+    let flow = demo("camera-wifi.yaml");
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    s.answer(&flow, 0, 1).unwrap();
+    let saved = s.to_json();
+
+    // A content edit that moves a route: resuming must not continue on it.
+    let src = DEMO[0].1.replacen(
+        "        next: step_switch_band\n        set: { band: \"5\" }",
+        "        next: step_password\n        set: { band: \"5\" }",
+        1,
+    );
+    let changed = parse_flow(&src, SourceFormat::Yaml, "camera-wifi.yaml").unwrap();
+    assert_ne!(changed.fingerprint(), flow.fingerprint());
+    assert!(matches!(
+        Session::resume(&saved, &changed),
+        Err(ResumeError::FlowChanged { .. })
+    ));
+
+    // Even a text-only edit changes the fingerprint.
+    let src = DEMO[0].1.replacen("Blinking amber", "Flashing amber", 1);
+    let changed = parse_flow(&src, SourceFormat::Yaml, "camera-wifi.yaml").unwrap();
+    assert!(matches!(
+        Session::resume(&saved, &changed),
+        Err(ResumeError::FlowChanged { .. })
+    ));
+
+    let other = demo("two-factor-code.yaml");
+    assert!(matches!(
+        Session::resume(&saved, &other),
+        Err(ResumeError::WrongFlow { .. })
+    ));
+    assert!(matches!(
+        Session::resume("{not json", &flow),
+        Err(ResumeError::Malformed(_))
+    ));
+    assert!(matches!(
+        Session::resume("{\"format\": 2}", &flow),
+        Err(ResumeError::UnsupportedFormat(2))
+    ));
+    let tampered = saved.replacen("\"current\":\"ask_band\"", "\"current\":\"gone\"", 1);
+    assert!(matches!(
+        Session::resume(&tampered, &flow),
+        Err(ResumeError::Inconsistent(_))
+    ));
+}
+
+#[test]
+fn views_are_localised_with_fallback() {
+    let flow = demo("camera-wifi.yaml");
+    let (mut s, v) = Session::start(&flow, "de-AT", 0).unwrap();
+    let View::Question { text, choices, .. } = v else {
+        panic!()
+    };
+    assert_eq!(text, "Was macht das Licht vorne an der Kamera?");
+    assert_eq!(
+        choices,
+        vec!["Blinkt orange", "Leuchtet blau", "Kein Licht"]
+    );
+    s.set_locale("fr");
+    let View::Question { text, .. } = s.view(&flow).unwrap() else {
+        panic!()
+    };
+    assert_eq!(text, "What is the light on the front of the camera doing?");
+    // Labels in the transcript stay in the flow's own language, for support.
+    s.set_locale("de");
+    s.answer(&flow, 0, 1).unwrap();
+    assert!(
+        matches!(&s.transcript()[0].event, Event::Answered { label, .. } if label == "Blinking amber")
+    );
+    assert_eq!(
+        flow.title_in("de"),
+        "Kamera verbindet sich nicht mit dem WLAN"
+    );
+}
+
+#[test]
+fn restart_keeps_the_transcript_and_clears_state() {
+    let flow = demo("camera-wifi.yaml");
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    s.answer(&flow, 0, 1).unwrap();
+    s.answer(&flow, 0, 2).unwrap();
+    let v = s.restart(&flow, 3).unwrap();
+    assert_eq!(v.node_id(), "ask_light");
+    assert!(s.variables().is_empty());
+    assert!(!s.can_go_back());
+    assert_eq!(s.transcript().len(), 3);
+    assert_eq!(s.transcript()[2].event, Event::Restarted);
+}
+
+#[test]
+fn finished_sessions_only_go_back_or_restart() {
+    let flow = demo("app-wont-load.yaml");
+    let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+    let v = s.check_result(&flow, CheckResult::Fail, 1).unwrap();
+    assert_eq!(v.node_id(), "step_connect");
+    let v = s.fixed(&flow, true, 2).unwrap();
+    assert!(v.is_end());
+    assert_eq!(s.fixed(&flow, true, 3), Err(EngineError::Finished));
+    assert_eq!(s.back(&flow, 4).unwrap().node_id(), "step_connect");
+}
+
+// ---------- property tests ----------
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn all_sources() -> Vec<&'static str> {
+        let mut v: Vec<&str> = DEMO.iter().map(|(_, s)| *s).collect();
+        v.push(BASE);
+        v
+    }
+
+    /// Cases per property; `PROPTEST_CASES` overrides it for longer runs.
+    fn cases(default: u32) -> ProptestConfig {
+        let n = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default);
+        ProptestConfig {
+            cases: n,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Line-level mutations authors make: drop, duplicate, swap or
+    /// re-indent a line, or replace a character.
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Drop(usize),
+        Duplicate(usize),
+        Swap(usize, usize),
+        Indent(usize, usize),
+        Replace(usize, char),
+        Truncate(usize),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        prop_oneof![
+            any::<usize>().prop_map(Mutation::Drop),
+            any::<usize>().prop_map(Mutation::Duplicate),
+            (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
+            (any::<usize>(), 0usize..6).prop_map(|(a, b)| Mutation::Indent(a, b)),
+            (
+                any::<usize>(),
+                prop::sample::select(vec![
+                    ':', '-', ' ', '[', '{', '&', '*', '"', '\'', '#', '|', '\n', 'x', '5', 'é'
+                ])
+            )
+                .prop_map(|(a, c)| Mutation::Replace(a, c)),
+            any::<usize>().prop_map(Mutation::Truncate),
+        ]
+    }
+
+    fn apply(src: &str, muts: &[Mutation]) -> String {
+        let mut lines: Vec<String> = src.lines().map(str::to_string).collect();
+        for m in muts {
+            if lines.is_empty() {
+                break;
+            }
+            let n = lines.len();
+            match *m {
+                Mutation::Drop(i) => {
+                    lines.remove(i % n);
+                }
+                Mutation::Duplicate(i) => {
+                    let l = lines[i % n].clone();
+                    lines.insert(i % n, l);
+                }
+                Mutation::Swap(a, b) => lines.swap(a % n, b % n),
+                Mutation::Indent(i, by) => {
+                    let l = &mut lines[i % n];
+                    *l = format!("{}{}", " ".repeat(by), l.trim_start());
+                }
+                Mutation::Replace(i, c) => {
+                    let l = &mut lines[i % n];
+                    let chars: Vec<char> = l.chars().collect();
+                    if !chars.is_empty() {
+                        let at = (i / n.max(1)) % chars.len();
+                        let mut chars = chars;
+                        chars[at] = c;
+                        *l = chars.into_iter().collect();
+                    }
+                }
+                Mutation::Truncate(i) => lines.truncate(i % n),
+            }
+        }
+        lines.join("\n")
+    }
+
+    /// Whatever the input: no panic; every diagnostic names the file and has
+    /// a message; anything that checks clean can be simulated and run.
+    fn exercise(src: &str, format: SourceFormat) {
+        let c = check_source(src, format, "fuzz.yaml", &CheckOptions::default());
+        for d in &c.diagnostics {
+            assert_eq!(d.file, "fuzz.yaml");
+            assert!(!d.message.is_empty());
+            let _ = d.to_string();
+        }
+        if let Some(flow) = &c.flow {
+            let _ = simulate(flow, 200);
+            if !c.has_errors() {
+                let (mut s, mut v) = Session::start(flow, "de", 0).expect("a clean flow starts");
+                // Walk taking the first option everywhere; a clean flow never errors.
+                for t in 1..50u64 {
+                    v = match v {
+                        View::Question { .. } => s.answer(flow, 0, t),
+                        View::Check { .. } => s.check_result(flow, CheckResult::Fail, t),
+                        View::Step { .. } => s.fixed(flow, false, t),
+                        View::Article { .. } => s.proceed(flow, t),
+                        View::Resolved { .. } | View::Ticket { .. } => break,
+                    }
+                    .expect("a clean flow accepts its own inputs");
+                }
+                let saved = s.to_json();
+                assert_eq!(Session::resume(&saved, flow).expect("resumes"), s);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(cases(300))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+            let text = String::from_utf8_lossy(&bytes);
+            exercise(&text, SourceFormat::Yaml);
+            exercise(&text, SourceFormat::Json);
+        }
+
+        #[test]
+        fn yamlish_noise_never_panics(text in "[a-z_:\\- \\n\\[\\]{}&*!|>'\"#0-9.,]{0,600}") {
+            exercise(&text, SourceFormat::Yaml);
+        }
+
+        #[test]
+        fn mutated_valid_flows_never_panic(which in 0usize..5, muts in prop::collection::vec(mutation(), 1..6)) {
+            let src = all_sources()[which];
+            exercise(&apply(src, &muts), SourceFormat::Yaml);
+        }
+
+        #[test]
+        fn mutated_json_flows_never_panic(which in 0usize..5, muts in prop::collection::vec(mutation(), 1..4)) {
+            let flow = parse_flow(all_sources()[which], SourceFormat::Yaml, "x.yaml").unwrap();
+            let json = serde_json::to_string_pretty(&flow).unwrap();
+            exercise(&apply(&json, &muts), SourceFormat::Json);
+        }
+
+        #[test]
+        fn random_sessions_stay_consistent(which in 0usize..5, inputs in prop::collection::vec((0u8..6, 0usize..4), 0..40)) {
+            let flow = parse_flow(all_sources()[which], SourceFormat::Yaml, "x.yaml").unwrap();
+            let (mut s, _) = Session::start(&flow, "en", 0).unwrap();
+            for (t, (op, arg)) in inputs.into_iter().enumerate() {
+                let t = t as u64 + 1;
+                let before = s.clone();
+                let r = match op {
+                    0 => s.answer(&flow, arg, t),
+                    1 => s.check_result(&flow, [CheckResult::Pass, CheckResult::Fail, CheckResult::Error { detail: "x".into() }][arg % 3].clone(), t),
+                    2 => s.fixed(&flow, arg % 2 == 0, t),
+                    3 => s.proceed(&flow, t),
+                    4 => s.back(&flow, t),
+                    _ => s.restart(&flow, t),
+                };
+                match r {
+                    Ok(v) => prop_assert_eq!(v.node_id(), s.current_node()),
+                    Err(_) => prop_assert_eq!(&s, &before),
+                }
+                // Every state survives a save and reload unchanged.
+                prop_assert_eq!(Session::resume(&s.to_json(), &flow).unwrap(), s.clone());
+            }
+        }
+    }
+}
