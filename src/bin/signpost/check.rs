@@ -98,10 +98,11 @@ pub fn run(args: Args) -> ExitCode {
             print_paths(&sims);
         }
         let flows = report.files.iter().filter(|c| c.flow.is_some()).count();
+        let files = report.files.len() + report.unreadable;
         println!(
             "checked {} {} ({} {}): {} {}, {} {}",
-            report.files.len(),
-            plural(report.files.len(), "file", "files"),
+            files,
+            plural(files, "file", "files"),
             flows,
             plural(flows, "flow", "flows"),
             errors,
@@ -135,7 +136,7 @@ fn print_json(
     let mut out = serde_json::json!({
         "version": 1,
         "ok": errors == 0,
-        "files": report.files.len(),
+        "files": report.files.len() + report.unreadable,
         "flows": report.files.iter().filter_map(|c| c.flow.as_ref().map(|f| serde_json::json!({"file": c.file, "id": f.id}))).collect::<Vec<_>>(),
         "errors": errors,
         "warnings": warnings,

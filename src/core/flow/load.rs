@@ -16,6 +16,8 @@ pub const MAX_DIR_DEPTH: usize = 16;
 pub struct Report {
     /// One entry per flow file read, in path order.
     pub files: Vec<Checked>,
+    /// Files found but not readable (too large, not UTF-8, IO errors).
+    pub unreadable: usize,
     /// Problems not tied to one readable file: unreadable paths and flow
     /// ids used by several files.
     pub diagnostics: Vec<Diagnostic>,
@@ -133,7 +135,10 @@ pub fn check_paths(paths: &[PathBuf], opts: &CheckOptions) -> Report {
         let format = SourceFormat::from_file_name(&name).unwrap_or(SourceFormat::Yaml);
         match read_capped(&path) {
             Ok(text) => report.files.push(check_source(&text, format, &name, opts)),
-            Err(d) => diagnostics.push(*d),
+            Err(d) => {
+                report.unreadable += 1;
+                diagnostics.push(*d);
+            }
         }
     }
     diagnostics.extend(check_duplicate_ids(&report.files));

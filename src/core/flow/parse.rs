@@ -54,7 +54,8 @@ pub struct Parsed {
     pub(crate) map: SourceMap,
     /// Nodes whose kind could not be read: their edges are unknown, so the
     /// graph checks are skipped rather than guessing.
-    pub(crate) opaque_nodes: BTreeSet<String>,
+    /// Node id → the targets its raw route fields name.
+    pub(crate) opaque_nodes: BTreeMap<String, Vec<String>>,
 }
 
 impl Parsed {
@@ -71,7 +72,7 @@ pub fn parse_source(source: &str, format: SourceFormat, file: &str) -> Parsed {
         diagnostics: Vec::new(),
         file: file.to_string(),
         map: SourceMap::default(),
-        opaque_nodes: BTreeSet::new(),
+        opaque_nodes: BTreeMap::new(),
     };
     if source.len() > MAX_FILE_BYTES {
         parsed.diagnostics.push(Diagnostic::new(
@@ -146,7 +147,7 @@ pub fn parse_source(source: &str, format: SourceFormat, file: &str) -> Parsed {
         map: &parsed.map,
         diags: Vec::new(),
         flow_id: None,
-        opaque: BTreeSet::new(),
+        opaque: BTreeMap::new(),
         suggested: BTreeSet::new(),
     };
     parsed.flow = dec.flow(&tree);
@@ -187,6 +188,35 @@ fn too_deep_yaml(src: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// Targets named by the route fields of a node whose kind is unreadable,
+/// so graph checks can still follow it.
+fn raw_targets(t: &Tree) -> Vec<String> {
+    let Tree::Map(entries) = t else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        match (k.as_str(), v) {
+            ("next" | "pass" | "fail" | "error" | "fixed" | "not_fixed" | "else", Tree::Str(s)) => {
+                out.push(s.clone())
+            }
+            ("choices" | "cases", Tree::Seq(items)) => {
+                for it in items {
+                    if let Tree::Map(fields) = it {
+                        for (fk, fv) in fields {
+                            if let ("next", Tree::Str(s)) = (fk.as_str(), fv) {
+                                out.push(s.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// serde errors end with " at line X column Y"; we print the position
@@ -267,7 +297,7 @@ struct Decoder<'a> {
     map: &'a SourceMap,
     diags: Vec<Diagnostic>,
     flow_id: Option<String>,
-    opaque: BTreeSet<String>,
+    opaque: BTreeMap<String, Vec<String>>,
     /// (mapping path, field) pairs that an unknown-field diagnostic already
     /// suggests: a typo of a required field is one mistake, not two.
     suggested: BTreeSet<(String, String)>,
@@ -628,7 +658,7 @@ impl Decoder<'_> {
                             nodes.insert(nid.clone(), node);
                         }
                         None => {
-                            self.opaque.insert(nid.clone());
+                            self.opaque.insert(nid.clone(), raw_targets(nt));
                         }
                     }
                 }

@@ -1221,3 +1221,20 @@ mod props {
         }
     }
 }
+
+#[test]
+fn an_unreadable_node_does_not_hide_graph_mistakes() {
+    // `switch` has a bad kind, but its routes are still followed, so the
+    // cycle elsewhere is found and nothing after it is called unreachable.
+    let src = edit("    kind: step", "    kind: stpe")
+        .replacen("    pass: done\n", "    pass: spin\n", 1)
+        + "  spin:\n    kind: article\n    article: x\n    next: spin2\n  spin2:\n    kind: article\n    article: y\n    next: spin\n";
+    let c = check(&src);
+    let codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        vec![Code::InvalidValue, Code::NoExit],
+        "{}",
+        render(&c.diagnostics)
+    );
+}

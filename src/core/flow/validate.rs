@@ -54,11 +54,11 @@ impl<'a> Ctx<'a> {
         flow.nodes
             .keys()
             .map(String::as_str)
-            .chain(parsed.opaque_nodes.iter().map(String::as_str))
+            .chain(parsed.opaque_nodes.keys().map(String::as_str))
     }
 
     fn exists(&self, id: &str) -> bool {
-        self.flow.nodes.contains_key(id) || self.parsed.opaque_nodes.contains(id)
+        self.flow.nodes.contains_key(id) || self.parsed.opaque_nodes.contains_key(id)
     }
 
     /// Nodes in file order (by position), for stable, readable output.
@@ -100,7 +100,7 @@ pub fn validate(parsed: &Parsed, opts: &CheckOptions) -> Vec<Diagnostic> {
     check_variables(&mut cx);
     check_texts(&mut cx);
     check_translations(&mut cx);
-    if parsed.opaque_nodes.is_empty() && flow.nodes.contains_key(&flow.start) {
+    if flow.nodes.contains_key(&flow.start) || parsed.opaque_nodes.contains_key(&flow.start) {
         check_graph(&mut cx);
     }
     let mut out = cx.out;
@@ -399,7 +399,7 @@ fn check_variables(cx: &mut Ctx<'_>) {
                                 ),
                             );
                         }
-                        None if cx.parsed.opaque_nodes.contains(node) => {}
+                        None if cx.parsed.opaque_nodes.contains_key(node) => {}
                         None => {
                             let checks = flow
                                 .nodes
@@ -518,7 +518,7 @@ fn check_translations(cx: &mut Ctx<'_>) {
         for (nid, nt) in &tr.nodes {
             let path = format!("{base}.nodes.{nid}");
             let Some(node) = flow.nodes.get(nid) else {
-                if !cx.parsed.opaque_nodes.contains(nid) {
+                if !cx.parsed.opaque_nodes.contains_key(nid) {
                     let s = suggest(nid, flow.nodes.keys().map(String::as_str));
                     cx.at(
                         Code::BadTranslation,
@@ -579,23 +579,35 @@ fn check_translations(cx: &mut Ctx<'_>) {
 
 fn check_graph(cx: &mut Ctx<'_>) {
     let flow = cx.flow;
-    let ids: Vec<&str> = flow.nodes.keys().map(String::as_str).collect();
+    let opaque = &cx.parsed.opaque_nodes;
+    // Sorted, so later lookups can binary-search.
+    let mut ids: Vec<&str> = flow
+        .nodes
+        .keys()
+        .chain(opaque.keys())
+        .map(String::as_str)
+        .collect();
+    ids.sort_unstable();
     let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let n = ids.len();
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut pred: Vec<Vec<usize>> = vec![Vec::new(); n];
     // Nodes with a broken reference (already reported) count as possible
     // ends, and a misspelt target is read as its likely intended node, so
-    // one typo does not also produce unreachable/no-exit noise.
-    let mut broken = vec![false; n];
+    // one typo does not also produce unreachable/no-exit noise. Unreadable
+    // nodes count as possible ends too: their kind is unknown.
+    let mut broken: Vec<bool> = ids.iter().map(|id| opaque.contains_key(*id)).collect();
     for (i, id) in ids.iter().enumerate() {
-        for e in flow.nodes[*id].edges() {
-            let target = match index.get(e.target) {
+        let targets: Vec<&str> = match flow.nodes.get(*id) {
+            Some(node) => node.edges().iter().map(|e| e.target).collect(),
+            None => opaque[*id].iter().map(String::as_str).collect(),
+        };
+        for t in targets {
+            let target = match index.get(t) {
                 Some(&j) => Some(j),
                 None => {
                     broken[i] = true;
-                    suggest(e.target, ids.iter().copied())
-                        .and_then(|s| index.get(s.as_str()).copied())
+                    suggest(t, ids.iter().copied()).and_then(|s| index.get(s.as_str()).copied())
                 }
             };
             if let Some(j) = target {
@@ -612,8 +624,9 @@ fn check_graph(cx: &mut Ctx<'_>) {
         .any(|node| node.edges().iter().any(|e| e.target.is_empty()));
     let start = index[flow.start.as_str()];
     let reachable = bfs(&[start], &succ, n);
+    let kind = |i: usize| flow.nodes.get(ids[i]).map(Node::kind);
     let ends: Vec<usize> = (0..n)
-        .filter(|&i| broken[i] || flow.nodes[ids[i]].kind().is_end())
+        .filter(|&i| broken[i] || kind(i).is_some_and(NodeKind::is_end))
         .collect();
     let can_end = bfs(&ends, &pred, n);
 
@@ -692,8 +705,9 @@ fn check_graph(cx: &mut Ctx<'_>) {
 
     check_branch_loops(cx, &ids, &succ);
 
-    let ticket_reachable =
-        (0..n).any(|i| reachable[i] && flow.nodes[ids[i]].kind() == NodeKind::Ticket);
+    let ticket_reachable = (0..n).any(|i| {
+        reachable[i] && (opaque.contains_key(ids[i]) || kind(i) == Some(NodeKind::Ticket))
+    });
     if !ticket_reachable && !incomplete {
         cx.at(
             Code::NoTicket,
@@ -748,7 +762,11 @@ fn check_branch_loops(cx: &mut Ctx<'_>, ids: &[&str], succ: &[Vec<usize>]) {
     let n = ids.len();
     let is_branch: Vec<bool> = ids
         .iter()
-        .map(|id| flow.nodes[*id].kind() == NodeKind::Branch)
+        .map(|id| {
+            flow.nodes
+                .get(*id)
+                .is_some_and(|n| n.kind() == NodeKind::Branch)
+        })
         .collect();
     // Peel branch nodes with no branch successor until none is left; what
     // remains has a branch successor everywhere, so it contains a cycle.
