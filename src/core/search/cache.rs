@@ -23,6 +23,7 @@ pub struct QueryCache {
     /// Scoring buffers sized to the index, reused across queries.
     pub(crate) acc: Vec<f32>,
     pub(crate) best: Vec<f32>,
+    pub(crate) covered: Vec<f32>,
     pub(crate) touched: Vec<u32>,
     hits: u64,
     misses: u64,
@@ -36,6 +37,7 @@ impl QueryCache {
             self.stamp = index.stamp;
             self.acc = vec![0.0; index.len()];
             self.best = vec![0.0; index.len()];
+            self.covered = vec![0.0; index.len()];
             self.touched.clear();
         }
     }

@@ -92,8 +92,19 @@ impl Index {
             } else {
                 p.fuzzy_weight
             };
-            for w in self.words_one_edit_away(&chars) {
-                push(self.word_term[w as usize], weight, &mut out);
+            // Like a spelling corrector, prefer the common reading: "gmal" is
+            // more likely "gmail" than "goal" in a help centre about Gmail.
+            let cands: Vec<(u32, usize)> = self
+                .words_one_edit_away(&chars)
+                .into_iter()
+                .map(|w| {
+                    let t = self.word_term[w as usize];
+                    (t, self.df(t))
+                })
+                .collect();
+            let max_df = cands.iter().map(|c| c.1).max().unwrap_or(1).max(1) as f32;
+            for (t, df) in cands {
+                push(t, weight * (df as f32 / max_df).sqrt(), &mut out);
             }
         }
 
