@@ -13,6 +13,8 @@ test('the demo page fetches only the loader until the visitor shows intent, then
   const browser = await launchBrowser();
   t.after(async () => { await browser.close(); await relay.stop(); });
   const page = await browser.newPage();
+  // Window properties before any page script runs, to spot new globals.
+  await page.addInitScript(() => { window.__baselineGlobals = Object.getOwnPropertyNames(window); });
   const errors = watchErrors(page);
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
@@ -47,6 +49,10 @@ test('the demo page fetches only the loader until the visitor shows intent, then
   assert.equal(stored.email, 'ana@example.com');
   assert.equal(stored.page_url, `${relay.url.replace(/\/$/, '')}/`);
   assert.deepEqual(errors, []);
+
+  const added = await page.evaluate(() =>
+    Object.getOwnPropertyNames(window).filter((k) => !window.__baselineGlobals.includes(k) && k !== '__baselineGlobals'));
+  assert.deepEqual(added, ['Signpost'], 'the widget adds no global but Signpost, even after loading the app');
 });
 
 test('when the app cannot load, the host page keeps working and the launcher shows an error state', async (t) => {
