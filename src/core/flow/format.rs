@@ -426,6 +426,41 @@ impl Node {
         }
     }
 
+    /// How many outgoing edges [`Node::edges`] lists, without building them.
+    pub fn edge_count(&self) -> usize {
+        match self {
+            Node::Question(q) => q.choices.len(),
+            Node::Check(c) => 2 + usize::from(c.error.is_some()),
+            Node::Step(_) => 2,
+            Node::Article(_) => 1,
+            Node::Branch(b) => b.cases.len() + 1,
+            Node::Resolved(_) | Node::Ticket(_) => 0,
+        }
+    }
+
+    /// The target of edge `i` (in [`Node::edges`] order), without building labels.
+    pub fn edge_target(&self, i: usize) -> Option<&str> {
+        let t = match self {
+            Node::Question(q) => &q.choices.get(i)?.next,
+            Node::Check(c) => match i {
+                0 => &c.pass,
+                1 => &c.fail,
+                2 => c.error.as_ref()?,
+                _ => return None,
+            },
+            Node::Step(s) => match i {
+                0 => &s.fixed,
+                1 => &s.not_fixed,
+                _ => return None,
+            },
+            Node::Article(a) if i == 0 => &a.next,
+            Node::Branch(b) if i < b.cases.len() => &b.cases[i].next,
+            Node::Branch(b) if i == b.cases.len() => &b.otherwise,
+            _ => return None,
+        };
+        Some(t)
+    }
+
     /// Every outgoing edge as (field path, label, target), in a stable order.
     /// The label is what a path listing shows for taking that edge.
     pub fn edges(&self) -> Vec<Edge<'_>> {

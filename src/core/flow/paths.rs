@@ -10,14 +10,17 @@
 //! the machine.
 
 use super::expr::{parse_condition, CHECK_PREFIX};
-use super::format::{Flow, Node, NodeKind, Priority, Value};
+use super::format::{Flow, Node, Priority, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
 /// Default cap on the number of paths listed.
 pub const DEFAULT_MAX_PATHS: usize = 1000;
 /// Cap on edges followed in one simulation, whatever `max_paths` is.
-pub const MAX_WALK_STEPS: usize = 2_000_000;
+pub const MAX_WALK_STEPS: usize = 200_000;
+/// Cap on hops stored over all listed paths: long paths times many paths
+/// would otherwise cost memory quadratic in the flow's size.
+pub const MAX_LISTED_HOPS: usize = 200_000;
 
 /// How a path ends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,92 +137,121 @@ impl Simulation {
     }
 }
 
-/// What a path knows at a node: the variables its answers set and the
+/// What the current path knows: the variables its answers set and the
 /// results of the checks it passed through. A session starts empty, so
 /// along one path this is exact, and branches can be evaluated.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Env {
     vars: BTreeMap<String, Value>,
     checks: BTreeMap<String, String>,
 }
 
-/// One frame of the depth-first walk.
-struct Frame {
-    node: String,
-    /// Index of the next edge to try.
-    next_edge: usize,
-    /// The edge last taken, for the listing.
-    taken: Option<usize>,
-    env: Env,
+/// How to undo one change to [`Env`] when the walk backs out of a node.
+/// An undo log instead of a copy per frame keeps long paths linear.
+enum Undo {
+    Var(String, Option<Value>),
+    Check(String, Option<String>),
 }
 
-/// The edges a walk may take from `node` given what the path knows: a
-/// branch takes exactly the edge the engine would; a branch whose
-/// condition does not parse (the validator reports it) may take any.
-fn allowed_edges(node: &Node, env: &Env) -> Vec<usize> {
-    let all: Vec<usize> = (0..node.edges().len()).collect();
-    let Node::Branch(b) = node else { return all };
-    for (i, case) in b.cases.iter().enumerate() {
-        let Ok(expr) = parse_condition(&case.when) else {
-            return all;
-        };
-        let holds = expr.eval(&|name: &str| match name.strip_prefix(CHECK_PREFIX) {
-            Some(id) => env.checks.get(id).map(|r| Value::Str(r.clone())),
-            None => env.vars.get(name).cloned(),
-        });
-        if holds {
-            return vec![i];
-        }
-    }
-    vec![b.cases.len()]
-}
-
-/// Applies taking edge `index` out of `node` (with id `id`) to `env`.
-fn apply_edge(id: &str, node: &Node, index: usize, env: &mut Env) {
-    match node {
-        Node::Question(q) => {
-            if let Some(c) = q.choices.get(index) {
-                env.vars
-                    .extend(c.set.iter().map(|(k, v)| (k.clone(), v.clone())));
+impl Env {
+    fn undo(&mut self, log: Vec<Undo>) {
+        for u in log.into_iter().rev() {
+            match u {
+                Undo::Var(k, Some(v)) => {
+                    self.vars.insert(k, v);
+                }
+                Undo::Var(k, None) => {
+                    self.vars.remove(&k);
+                }
+                Undo::Check(k, Some(v)) => {
+                    self.checks.insert(k, v);
+                }
+                Undo::Check(k, None) => {
+                    self.checks.remove(&k);
+                }
             }
         }
-        Node::Check(_) => {
-            let result = ["pass", "fail", "error"]
-                .get(index)
-                .copied()
-                .unwrap_or("error");
-            env.checks.insert(id.to_string(), result.to_string());
+    }
+
+    /// Applies taking edge `index` out of `node` (with id `id`); returns how
+    /// to undo it.
+    fn apply_edge(&mut self, id: &str, node: &Node, index: usize) -> Vec<Undo> {
+        let mut log = Vec::new();
+        match node {
+            Node::Question(q) => {
+                if let Some(c) = q.choices.get(index) {
+                    for (k, v) in &c.set {
+                        log.push(Undo::Var(k.clone(), self.vars.insert(k.clone(), v.clone())));
+                    }
+                }
+            }
+            Node::Check(_) => {
+                let result = ["pass", "fail", "error"]
+                    .get(index)
+                    .copied()
+                    .unwrap_or("error");
+                let old = self.checks.insert(id.to_string(), result.to_string());
+                log.push(Undo::Check(id.to_string(), old));
+            }
+            _ => {}
         }
-        _ => {}
+        log
+    }
+
+    /// The edges a walk may take from `node`: a branch takes exactly the
+    /// edge the engine would; a branch whose condition does not parse (the
+    /// validator reports it) may take any.
+    fn allowed_edges(&self, node: &Node) -> Vec<usize> {
+        let all: Vec<usize> = (0..node.edge_count()).collect();
+        let Node::Branch(b) = node else { return all };
+        for (i, case) in b.cases.iter().enumerate() {
+            let Ok(expr) = parse_condition(&case.when) else {
+                return all;
+            };
+            let holds = expr.eval(&|name: &str| match name.strip_prefix(CHECK_PREFIX) {
+                Some(id) => self.checks.get(id).map(|r| Value::Str(r.clone())),
+                None => self.vars.get(name).cloned(),
+            });
+            if holds {
+                return vec![i];
+            }
+        }
+        vec![b.cases.len()]
     }
 }
 
-/// Lists the distinct paths of `flow`, at most `max_paths` of them.
-/// Branches are evaluated with what each path has set, as the engine would,
-/// so paths no user can take are not listed.
-pub fn simulate(flow: &Flow, max_paths: usize) -> Simulation {
-    let mut sim = Simulation {
-        flow_id: flow.id.clone(),
-        paths: Vec::new(),
-        truncated: false,
-    };
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut on_path: HashSet<String> = HashSet::new();
-    let mut steps = 0usize;
+/// One frame of the depth-first walk.
+struct Frame<'f> {
+    id: &'f str,
+    node: &'f Node,
+    /// The edges this path may take from here, and how many were tried.
+    allowed: Vec<usize>,
+    tried: usize,
+    /// The edge last taken, for the listing.
+    taken: Option<usize>,
+    /// Undoes the changes of the edge that led here.
+    undo: Vec<Undo>,
+}
 
-    let record = |sim: &mut Simulation, stack: &[Frame], outcome: Outcome, last: Option<&str>| {
-        let mut hops: Vec<Hop> = stack
+struct Walk<'f> {
+    flow: &'f Flow,
+    sim: Simulation,
+    stack: Vec<Frame<'f>>,
+    on_path: HashSet<&'f str>,
+    env: Env,
+    hops_listed: usize,
+}
+
+impl<'f> Walk<'f> {
+    fn record(&mut self, outcome: Outcome, last: Option<&str>) {
+        let mut hops: Vec<Hop> = self
+            .stack
             .iter()
-            .map(|f| {
-                let via = f.taken.and_then(|t| {
-                    flow.nodes
-                        .get(&f.node)
-                        .and_then(|n| n.edges().get(t).map(|e| e.label.clone()))
-                });
-                Hop {
-                    node: f.node.clone(),
-                    via,
-                }
+            .map(|f| Hop {
+                node: f.id.to_string(),
+                via: f
+                    .taken
+                    .and_then(|t| f.node.edges().get(t).map(|e| e.label.clone())),
             })
             .collect();
         if let Some(l) = last {
@@ -231,102 +263,106 @@ pub fn simulate(flow: &Flow, max_paths: usize) -> Simulation {
         let interactive_steps = hops
             .iter()
             .filter(|h| {
-                flow.nodes
+                self.flow
+                    .nodes
                     .get(&h.node)
                     .is_some_and(|n| n.kind().is_interactive())
             })
             .count();
-        sim.paths.push(SimPath {
+        self.hops_listed += hops.len();
+        self.sim.paths.push(SimPath {
             hops,
             outcome,
             interactive_steps,
         });
-    };
+    }
 
-    // Arriving at `target` either ends a path or pushes a frame.
-    let arrive = |sim: &mut Simulation,
-                  stack: &mut Vec<Frame>,
-                  on_path: &mut HashSet<String>,
-                  target: &str,
-                  env: Env| {
-        match flow.nodes.get(target) {
-            None => record(
-                sim,
-                stack,
+    /// Arriving at `target` either ends a path (and undoes the edge that led
+    /// here at once) or pushes a frame that owns the undo log.
+    fn arrive(&mut self, target: &'f str, undo: Vec<Undo>) {
+        let (outcome, last) = match self.flow.nodes.get_key_value(target) {
+            None => (
                 Outcome::DeadEnd {
                     missing: target.to_string(),
                 },
                 None,
             ),
-            Some(_) if on_path.contains(target) => record(
-                sim,
-                stack,
+            Some(_) if self.on_path.contains(target) => (
                 Outcome::Loop {
                     back_to: target.to_string(),
                 },
                 None,
             ),
-            Some(n) if n.kind() == NodeKind::Resolved => {
-                record(sim, stack, Outcome::Resolved, Some(target))
-            }
-            Some(Node::Ticket(t)) => record(
-                sim,
-                stack,
+            Some((_, Node::Resolved(_))) => (Outcome::Resolved, Some(target)),
+            Some((_, Node::Ticket(t))) => (
                 Outcome::Ticket {
                     priority: t.priority,
                     category: t.category.clone(),
                 },
                 Some(target),
             ),
-            Some(_) => {
-                on_path.insert(target.to_string());
-                stack.push(Frame {
-                    node: target.to_string(),
-                    next_edge: 0,
+            Some((id, node)) => {
+                self.on_path.insert(id.as_str());
+                let allowed = self.env.allowed_edges(node);
+                self.stack.push(Frame {
+                    id,
+                    node,
+                    allowed,
+                    tried: 0,
                     taken: None,
-                    env,
+                    undo,
                 });
+                return;
             }
-        }
-    };
+        };
+        self.record(outcome, last);
+        self.env.undo(undo);
+    }
+}
 
-    arrive(
-        &mut sim,
-        &mut stack,
-        &mut on_path,
-        &flow.start,
-        Env::default(),
-    );
-    while let Some(top) = stack.last_mut() {
-        if sim.paths.len() >= max_paths || steps >= MAX_WALK_STEPS {
-            sim.truncated = true;
+/// Lists the distinct paths of `flow`, at most `max_paths` of them.
+/// Branches are evaluated with what each path has set, as the engine would,
+/// so paths no user can take are not listed.
+pub fn simulate(flow: &Flow, max_paths: usize) -> Simulation {
+    let mut w = Walk {
+        flow,
+        sim: Simulation {
+            flow_id: flow.id.clone(),
+            paths: Vec::new(),
+            truncated: false,
+        },
+        stack: Vec::new(),
+        on_path: HashSet::new(),
+        env: Env::default(),
+        hops_listed: 0,
+    };
+    let mut steps = 0usize;
+    w.arrive(&flow.start, Vec::new());
+    while let Some(top) = w.stack.last_mut() {
+        if w.sim.paths.len() >= max_paths
+            || steps >= MAX_WALK_STEPS
+            || w.hops_listed >= MAX_LISTED_HOPS
+        {
+            w.sim.truncated = true;
             break;
         }
-        let Some(node) = flow.nodes.get(&top.node) else {
-            let id = top.node.clone();
-            stack.pop();
-            on_path.remove(&id);
-            continue;
-        };
-        let allowed = allowed_edges(node, &top.env);
-        match allowed.get(top.next_edge).copied() {
+        match top.allowed.get(top.tried).copied() {
             Some(edge) => {
                 steps += 1;
-                top.next_edge += 1;
+                top.tried += 1;
                 top.taken = Some(edge);
-                let mut env = top.env.clone();
-                apply_edge(&top.node, node, edge, &mut env);
-                let target = node.edges()[edge].target.to_string();
-                arrive(&mut sim, &mut stack, &mut on_path, &target, env);
+                let (id, node) = (top.id, top.node);
+                let undo = w.env.apply_edge(id, node, edge);
+                w.arrive(node.edge_target(edge).unwrap_or_default(), undo);
             }
             None => {
-                let id = top.node.clone();
-                stack.pop();
-                on_path.remove(&id);
+                let frame = w.stack.pop().expect("top exists");
+                w.on_path.remove(frame.id);
+                w.env.undo(frame.undo);
             }
         }
     }
-    sim
+    w.sim
 }
 
 #[cfg(test)]

@@ -1238,3 +1238,25 @@ fn an_unreadable_node_does_not_hide_graph_mistakes() {
         render(&c.diagnostics)
     );
 }
+
+#[test]
+fn many_long_paths_are_capped_not_listed_in_full() {
+    // 2^12 ways through a prefix, each followed by an 8,000-node tail.
+    let mut src = String::from("version: 1\nid: p\ntitle: P\nstart: q0\nnodes:\n");
+    for i in 0..12 {
+        src.push_str(&format!("  q{i}: {{kind: question, text: Q, choices: [{{label: A, next: q{n}}}, {{label: B, next: q{n}}}]}}\n", n = i + 1));
+    }
+    src.push_str("  q12: {kind: article, article: a, next: t0}\n");
+    for i in 0..8000 {
+        src.push_str(&format!(
+            "  t{i}: {{kind: check, check: browser.online, pass: t{n}, fail: t{n}}}\n",
+            n = i + 1
+        ));
+    }
+    src.push_str("  t8000: {kind: ticket, category: c, priority: howto}\n");
+    let flow = check(&src).flow.unwrap();
+    let sim = simulate(&flow, 1000);
+    assert!(sim.truncated);
+    let hops: usize = sim.paths.iter().map(|p| p.hops.len()).sum();
+    assert!(hops <= paths::MAX_LISTED_HOPS + 9000, "{hops}");
+}

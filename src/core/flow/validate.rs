@@ -32,6 +32,8 @@ struct Ctx<'a> {
     parsed: &'a Parsed,
     flow: &'a Flow,
     out: Vec<Diagnostic>,
+    /// Node ids in file order, computed once.
+    order: Vec<&'a str>,
 }
 
 impl<'a> Ctx<'a> {
@@ -63,14 +65,7 @@ impl<'a> Ctx<'a> {
 
     /// Nodes in file order (by position), for stable, readable output.
     fn ordered_ids(&self) -> Vec<&'a str> {
-        let (flow, parsed) = (self.flow, self.parsed);
-        let mut ids: Vec<&'a str> = flow.nodes.keys().map(String::as_str).collect();
-        ids.sort_by_key(|id| {
-            parsed
-                .position(&format!("nodes.{id}"))
-                .unwrap_or((u32::MAX, 0))
-        });
-        ids
+        self.order.clone()
     }
 
     /// True when parsing already reported something on this path.
@@ -89,10 +84,17 @@ pub fn validate(parsed: &Parsed, opts: &CheckOptions) -> Vec<Diagnostic> {
     let Some(flow) = &parsed.flow else {
         return Vec::new();
     };
+    let mut order: Vec<&str> = flow.nodes.keys().map(String::as_str).collect();
+    order.sort_by_cached_key(|id| {
+        parsed
+            .position(&format!("nodes.{id}"))
+            .unwrap_or((u32::MAX, 0))
+    });
     let mut cx = Ctx {
         parsed,
         flow,
         out: Vec::new(),
+        order,
     };
     check_references(&mut cx);
     check_checks(&mut cx, opts);
