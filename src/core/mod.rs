@@ -1,7 +1,9 @@
 //! Plain-Rust core: no browser crates, tested natively with `cargo test`.
 
-pub mod config;
 pub mod article;
+pub mod config;
 pub mod flow;
+pub mod outbox;
+pub mod scrub;
 pub mod search;
 pub mod ticket;

@@ -1,0 +1,327 @@
+//! The ticket outbox as pure logic: what state a queued ticket is in, when
+//! to try again, and when to stop. The browser layer stores entries, runs the
+//! POST, and feeds the outcome back with the clock and a random number; it
+//! makes no decisions of its own.
+
+use crate::core::ticket::{interpret_relay_answer, RelayAnswer};
+use serde::{Deserialize, Serialize};
+
+/// Backoff settings. Delays grow as `base_ms * 2^(attempt-1)` up to `cap_ms`,
+/// and each wait is drawn uniformly from `[0, that]` ("full jitter"), so that
+/// many widgets coming back online do not retry in lockstep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    /// First backoff ceiling, in ms.
+    pub base_ms: u64,
+    /// Largest backoff ceiling, in ms.
+    pub cap_ms: u64,
+    /// Smallest wait, in ms, so a flapping connection is not hammered.
+    pub floor_ms: u64,
+    /// After this long since submission the ticket stops retrying and is
+    /// shown as failed, still kept so the user can resend or copy it.
+    pub give_up_after_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base_ms: 2_000,
+            cap_ms: 5 * 60_000,
+            floor_ms: 500,
+            give_up_after_ms: 7 * 24 * 3_600_000,
+        }
+    }
+}
+
+/// Where a ticket stands, as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    /// Waiting for its next attempt (offline, or the relay was busy).
+    Queued {
+        next_attempt_ms: u64,
+        last_error: Option<String>,
+    },
+    /// Stored by the relay.
+    Sent { reference: String },
+    /// The relay refused it or it ran out of time; kept for the user.
+    Failed { message: String },
+}
+
+/// One ticket in the outbox, as written to durable storage before the first
+/// network attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Idempotency key: the relay stores the ticket once per key.
+    pub key: String,
+    /// The ticket JSON exactly as it will be sent (already scrubbed).
+    pub body: String,
+    pub created_ms: u64,
+    pub attempts: u32,
+    pub status: Status,
+}
+
+/// What happened when the platform tried to deliver an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// An HTTP answer: status, body, and the `Retry-After` header if any.
+    Answered {
+        status: u16,
+        body: String,
+        retry_after: Option<String>,
+    },
+    /// No answer at all: offline, DNS, connection refused, CORS.
+    NoAnswer { reason: String },
+}
+
+impl Entry {
+    /// A new entry, due at once.
+    pub fn new(key: String, body: String, now_ms: u64) -> Entry {
+        Entry {
+            key,
+            body,
+            created_ms: now_ms,
+            attempts: 0,
+            status: Status::Queued {
+                next_attempt_ms: now_ms,
+                last_error: None,
+            },
+        }
+    }
+
+    /// Whether the platform should try to send this entry now.
+    pub fn is_due(&self, now_ms: u64) -> bool {
+        matches!(self.status, Status::Queued { next_attempt_ms, .. } if next_attempt_ms <= now_ms)
+    }
+
+    /// Records an attempt's outcome. `random` is uniform in `[0, 1)` and
+    /// draws the jittered wait.
+    pub fn record(&mut self, outcome: Outcome, policy: &RetryPolicy, now_ms: u64, random: f64) {
+        self.attempts += 1;
+        let (reason, retry_after_ms) = match outcome {
+            Outcome::NoAnswer { reason } => (reason, None),
+            Outcome::Answered {
+                status,
+                body,
+                retry_after,
+            } => match interpret_relay_answer(status, &body) {
+                RelayAnswer::Accepted { reference } => {
+                    self.status = Status::Sent { reference };
+                    return;
+                }
+                RelayAnswer::Rejected { message } => {
+                    self.status = Status::Failed { message };
+                    return;
+                }
+                RelayAnswer::RetryLater { reason } => (
+                    reason,
+                    retry_after
+                        .as_deref()
+                        .and_then(parse_retry_after_secs)
+                        .map(|s| s * 1000),
+                ),
+            },
+        };
+        if now_ms.saturating_sub(self.created_ms) >= policy.give_up_after_ms {
+            self.status = Status::Failed {
+                message: format!("Not delivered after {} attempts: {reason}", self.attempts),
+            };
+            return;
+        }
+        let wait = policy
+            .next_wait_ms(self.attempts, random)
+            .max(retry_after_ms.unwrap_or(0));
+        self.status = Status::Queued {
+            next_attempt_ms: now_ms + wait,
+            last_error: Some(reason),
+        };
+    }
+
+    /// The user asked to resend a failed entry: it is due at once again, with
+    /// a fresh time budget.
+    pub fn retry_now(&mut self, now_ms: u64) {
+        if let Status::Failed { message } = &self.status {
+            self.status = Status::Queued {
+                next_attempt_ms: now_ms,
+                last_error: Some(message.clone()),
+            };
+            self.created_ms = now_ms;
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempts + 1`, with full jitter.
+    pub fn next_wait_ms(&self, attempts: u32, random: f64) -> u64 {
+        let exponent = attempts.saturating_sub(1).min(30);
+        let ceiling = self
+            .base_ms
+            .saturating_mul(1u64 << exponent)
+            .min(self.cap_ms);
+        let jittered = (ceiling as f64 * random.clamp(0.0, 1.0)) as u64;
+        jittered.max(self.floor_ms)
+    }
+}
+
+/// `Retry-After` in seconds. The HTTP-date form is not parsed (the relay
+/// sends seconds); it falls back to the normal backoff.
+fn parse_retry_after_secs(value: &str) -> Option<u64> {
+    value.trim().parse::<u64>().ok().map(|s| s.min(24 * 3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: RetryPolicy = RetryPolicy {
+        base_ms: 1_000,
+        cap_ms: 60_000,
+        floor_ms: 100,
+        give_up_after_ms: 3_600_000,
+    };
+
+    fn answered(status: u16, body: &str) -> Outcome {
+        Outcome::Answered {
+            status,
+            body: body.into(),
+            retry_after: None,
+        }
+    }
+
+    fn entry() -> Entry {
+        Entry::new("key-1".into(), "{}".into(), 0)
+    }
+
+    #[test]
+    fn a_new_entry_is_due_at_once() {
+        assert!(entry().is_due(0));
+    }
+
+    #[test]
+    fn a_201_marks_the_ticket_sent_with_its_reference() {
+        let mut e = entry();
+        e.record(
+            answered(201, r#"{"reference":"SP-ABC123"}"#),
+            &POLICY,
+            10,
+            0.5,
+        );
+        assert_eq!(
+            e.status,
+            Status::Sent {
+                reference: "SP-ABC123".into()
+            }
+        );
+        assert!(!e.is_due(u64::MAX));
+    }
+
+    #[test]
+    fn a_400_fails_with_the_server_message_and_keeps_the_body() {
+        let mut e = entry();
+        e.record(
+            answered(400, r#"{"error":"email: is not a valid email address"}"#),
+            &POLICY,
+            10,
+            0.5,
+        );
+        assert_eq!(
+            e.status,
+            Status::Failed {
+                message: "email: is not a valid email address".into()
+            }
+        );
+        assert_eq!(e.body, "{}");
+        e.retry_now(20);
+        assert!(e.is_due(20));
+    }
+
+    #[test]
+    fn offline_and_5xx_are_retried_with_growing_jittered_waits() {
+        let mut e = entry();
+        let mut now = 0;
+        let mut ceilings = Vec::new();
+        for attempt in 1..=8u32 {
+            let outcome = if attempt % 2 == 0 {
+                answered(503, "")
+            } else {
+                Outcome::NoAnswer {
+                    reason: "offline".into(),
+                }
+            };
+            e.record(outcome, &POLICY, now, 0.999);
+            let Status::Queued {
+                next_attempt_ms, ..
+            } = e.status
+            else {
+                panic!("must stay queued")
+            };
+            ceilings.push(next_attempt_ms - now);
+            now = next_attempt_ms;
+        }
+        // With random near 1 each wait is near its ceiling: doubling, then capped.
+        assert!(ceilings.windows(2).all(|w| w[1] >= w[0]), "{ceilings:?}");
+        assert!(
+            ceilings[0] <= 1_000 && *ceilings.last().unwrap() <= 60_000,
+            "{ceilings:?}"
+        );
+        assert!(ceilings[6] > 50_000, "{ceilings:?}");
+    }
+
+    #[test]
+    fn jitter_spreads_waits_and_respects_the_floor() {
+        assert_eq!(POLICY.next_wait_ms(3, 0.0), 100);
+        assert_eq!(POLICY.next_wait_ms(3, 0.5), 2_000);
+        assert_eq!(POLICY.next_wait_ms(40, 1.0), 60_000);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_even_when_jitter_is_shorter() {
+        let mut e = entry();
+        let outcome = Outcome::Answered {
+            status: 429,
+            body: String::new(),
+            retry_after: Some("30".into()),
+        };
+        e.record(outcome, &POLICY, 1_000, 0.0);
+        assert_eq!(
+            e.status,
+            Status::Queued {
+                next_attempt_ms: 31_000,
+                last_error: Some("the relay is busy (429)".into())
+            }
+        );
+    }
+
+    #[test]
+    fn retrying_stops_after_the_time_budget_but_the_ticket_is_kept() {
+        let mut e = entry();
+        e.record(
+            Outcome::NoAnswer {
+                reason: "offline".into(),
+            },
+            &POLICY,
+            3_600_000,
+            0.5,
+        );
+        let Status::Failed { message } = &e.status else {
+            panic!("must give up")
+        };
+        assert!(message.contains("offline"), "{message}");
+        assert_eq!(e.key, "key-1");
+    }
+
+    #[test]
+    fn an_entry_survives_a_json_round_trip() {
+        let mut e = entry();
+        e.record(
+            Outcome::NoAnswer {
+                reason: "offline".into(),
+            },
+            &POLICY,
+            5,
+            0.3,
+        );
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<Entry>(&json).unwrap(), e);
+    }
+}
