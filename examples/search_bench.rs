@@ -15,6 +15,9 @@ use signpost::core::search::typos::{inject_typos, Rng};
 use signpost::core::search::{Document, Index, IndexOptions, QueryCache, SearchOptions};
 use std::time::Instant;
 
+/// Timed runs per query; the minimum is reported.
+const RUNS: usize = 5;
+
 fn main() {
     let target: usize = std::env::args()
         .nth(1)
@@ -84,19 +87,27 @@ fn main() {
             .iter()
             .map(|q| seed.map_or_else(|| q.query.clone(), |s| inject_typos(&q.query, s)))
             .collect();
-        // Warm up, then time every query cold (fresh cache) three times.
+        // Warm up, then time every query cold (fresh cache) five times. The
+        // per-query minimum filters out scheduler preemption on a shared
+        // machine; the raw p99 over all runs is printed too.
         for t in &texts {
             index.search(t, &widget);
         }
+        let mut raw: Vec<(f64, &str)> = Vec::new();
         let mut lat: Vec<(f64, &str)> = Vec::new();
-        for _ in 0..3 {
-            for t in &texts {
+        for t in &texts {
+            let mut best = f64::MAX;
+            for _ in 0..RUNS {
                 let mut cache = QueryCache::default();
                 let start = Instant::now();
                 std::hint::black_box(index.search_cached(&mut cache, t, &widget));
-                lat.push((ms(start), t));
+                let took = ms(start);
+                raw.push((took, t));
+                best = best.min(took);
             }
+            lat.push((best, t));
         }
+        raw.sort_by(|a, b| a.0.total_cmp(&b.0));
         lat.sort_by(|a, b| a.0.total_cmp(&b.0));
         let outcomes: Vec<_> = queries
             .iter()
@@ -105,10 +116,11 @@ fn main() {
             .collect();
         let q = Quality::of(&outcomes);
         println!(
-            "{label}: p50 {:.3} ms · p99 {:.3} ms · max {:.3} ms per query · MRR {:.3} among {} docs",
+            "{label}: p50 {:.3} ms · p99 {:.3} ms · max {:.3} ms per query (min of {RUNS}; raw p99 {:.3} ms) · MRR {:.3} among {} docs with near-duplicate distractors",
             pct(&lat, 0.5),
             pct(&lat, 0.99),
             lat.last().map_or(0.0, |l| l.0),
+            pct(&raw, 0.99),
             q.mrr,
             index.len()
         );
@@ -119,7 +131,8 @@ fn main() {
         }
     }
 
-    // As-you-type: one query per keystroke with a shared cache, as the panel does.
+    // As-you-type: one query per keystroke with a shared cache, as the panel
+    // does; each keystroke is timed from the same cache state RUNS times.
     let mut lat: Vec<(f64, &str)> = Vec::new();
     let typing = SearchOptions::default();
     for q in queries.iter().step_by(5) {
@@ -128,14 +141,20 @@ fn main() {
         let mut typed = String::new();
         for c in text.chars() {
             typed.push(c);
-            let start = Instant::now();
-            std::hint::black_box(index.search_cached(&mut cache, &typed, &typing));
-            lat.push((ms(start), ""));
+            let mut best = f64::MAX;
+            for _ in 0..RUNS {
+                let mut trial = cache.clone();
+                let start = Instant::now();
+                std::hint::black_box(index.search_cached(&mut trial, &typed, &typing));
+                best = best.min(ms(start));
+            }
+            index.search_cached(&mut cache, &typed, &typing);
+            lat.push((best, ""));
         }
     }
     lat.sort_by(|a, b| a.0.total_cmp(&b.0));
     println!(
-        "as you type ({} keystrokes, typos, prefix on the last word): p50 {:.3} ms · p99 {:.3} ms per keystroke",
+        "as you type ({} keystrokes, typos, prefix on the last word): p50 {:.3} ms · p99 {:.3} ms per keystroke (min of {RUNS})",
         lat.len(),
         pct(&lat, 0.5),
         pct(&lat, 0.99)

@@ -271,62 +271,27 @@ fn load_articles(path: &Path) -> Result<Vec<(String, Article)>, String> {
     }
 }
 
-/// The parts of a flow file that search needs. Read leniently so search
-/// works on flows that `signpost check` would still complain about.
-#[derive(serde::Deserialize)]
-struct FlowSearchFields {
-    id: String,
-    title: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    phrases: Vec<String>,
-    #[serde(default)]
-    tags: Vec<String>,
-    #[serde(default)]
-    featured: bool,
-}
-
-impl From<FlowSearchFields> for Document {
-    fn from(f: FlowSearchFields) -> Document {
-        Document {
-            id: f.id,
-            kind: Kind::Flow,
-            title: f.title,
-            aliases: Vec::new(),
-            phrases: f.phrases,
-            tags: f.tags,
-            body: f.description,
-            featured: f.featured,
-        }
-    }
-}
-
+/// Flows read and validated by the same code as `signpost check`; a flow
+/// with errors stops the search with those errors.
 fn load_flows(path: &Path) -> Result<Vec<(String, Document)>, String> {
-    let files = if path.is_dir() {
-        files_under(path, &["yaml", "yml", "json"])?
-    } else {
-        vec![path.to_path_buf()]
-    };
+    use signpost::core::flow::{load, parse_flow, SourceFormat};
+    let (files, problems) = load::collect_files(&[path.to_path_buf()]);
+    if let Some(p) = problems.first() {
+        return Err(p.to_string());
+    }
     let mut out = Vec::new();
     for f in files {
         let file = f.display().to_string();
-        let text = read(&f)?;
-        // YAML is a superset of JSON, so one parser reads both; a file may
-        // hold one flow or a list of flows.
-        let value: serde_yaml_ng::Value =
-            serde_yaml_ng::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
-        let flows: Vec<FlowSearchFields> = if value.is_sequence() {
-            serde_yaml_ng::from_value(value)
-        } else {
-            serde_yaml_ng::from_value(value).map(|f| vec![f])
-        }
-        .map_err(|e| format!("{file}: {e}"))?;
-        out.extend(
-            flows
-                .into_iter()
-                .map(|fl| (file.clone(), Document::from(fl))),
-        );
+        let text = load::read_capped(&f).map_err(|d| d.to_string())?;
+        let format = SourceFormat::from_file_name(&file).unwrap_or(SourceFormat::Yaml);
+        let flow = parse_flow(&text, format, &file).map_err(|diags| {
+            let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
+            format!(
+                "{file}: not a valid flow (run `signpost check`):\n  {}",
+                lines.join("\n  ")
+            )
+        })?;
+        out.push((file, Document::from(&flow)));
     }
     Ok(out)
 }

@@ -16,7 +16,7 @@ const MAX_WORDS: usize = 1024;
 /// Per-panel search state. Create one per search box and pass it to
 /// [`Index::search_cached`]. It notices when it is used with another index
 /// and starts over.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct QueryCache {
     stamp: u64,
     words: HashMap<(String, bool), Vec<Expansion>>,

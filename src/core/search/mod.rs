@@ -99,6 +99,23 @@ impl Document {
     }
 }
 
+/// A flow is searched by its title, the phrases it answers (weighted like
+/// names), its tags, and its description (as the body).
+impl From<&crate::core::flow::Flow> for Document {
+    fn from(flow: &crate::core::flow::Flow) -> Document {
+        Document {
+            id: flow.id.clone(),
+            kind: Kind::Flow,
+            title: flow.title.clone(),
+            aliases: Vec::new(),
+            phrases: flow.phrases.clone(),
+            tags: flow.tags.clone(),
+            body: flow.description.clone(),
+            featured: false,
+        }
+    }
+}
+
 /// Options for one query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchOptions {
