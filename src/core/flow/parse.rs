@@ -405,7 +405,13 @@ impl Decoder<'_> {
             self.file,
             format!("{what} needs the field {field:?}"),
         );
-        if let Some((l, c)) = self.map.lookup(parent) {
+        // Flow-level fields are missing from the whole document: point at its start.
+        let pos = if parent.is_empty() {
+            Some((1, 1))
+        } else {
+            self.map.lookup(parent)
+        };
+        if let Some((l, c)) = pos {
             d.line = Some(l);
             d.column = Some(c);
         }
@@ -619,6 +625,13 @@ impl Decoder<'_> {
         let mut nodes = BTreeMap::new();
         match f.get("nodes") {
             None => self.missing("", "nodes", "the flow"),
+            Some(Tree::Map(entries)) if entries.is_empty() => {
+                self.err(
+                    Code::InvalidValue,
+                    "nodes",
+                    "the flow has no nodes; it needs at least a start node".into(),
+                );
+            }
             Some(Tree::Map(entries)) => {
                 if entries.len() > MAX_NODES {
                     self.err(
@@ -799,9 +812,14 @@ impl Decoder<'_> {
                     Some(Tree::Seq(items)) => {
                         for (i, it) in items.iter().enumerate() {
                             let cp = format!("{path}.choices[{i}]");
-                            if let Some(c) = self.choice(it, &cp) {
-                                choices.push(c);
-                            }
+                            // A placeholder keeps later indices equal to the
+                            // file's, so `choices[2]` still means the third.
+                            let c = self.choice(it, &cp).unwrap_or(Choice {
+                                label: String::new(),
+                                next: String::new(),
+                                set: BTreeMap::new(),
+                            });
+                            choices.push(c);
                         }
                     }
                     Some(other) => {
@@ -876,7 +894,16 @@ impl Decoder<'_> {
                                     cases.push(Case { when, next });
                                 }
                                 other => {
-                                    self.wrong_type(&cp, "a case with \"when\" and \"next\"", other)
+                                    self.wrong_type(
+                                        &cp,
+                                        "a case with \"when\" and \"next\"",
+                                        other,
+                                    );
+                                    // Placeholder: keeps indices equal to the file's.
+                                    cases.push(Case {
+                                        when: String::new(),
+                                        next: String::new(),
+                                    });
                                 }
                             }
                         }

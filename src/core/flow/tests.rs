@@ -1260,3 +1260,56 @@ fn many_long_paths_are_capped_not_listed_in_full() {
     let hops: usize = sim.paths.iter().map(|p| p.hops.len()).sum();
     assert!(hops <= paths::MAX_LISTED_HOPS + 9000, "{hops}");
 }
+
+#[test]
+fn a_flow_without_nodes_gets_one_error_at_the_top() {
+    let d = only("version: 1\nid: empty\ntitle: Empty\nstart: a\n");
+    assert_eq!(
+        (d.code, d.line, d.field.as_deref()),
+        (Code::MissingField, Some(1), Some("nodes"))
+    );
+    let d = only("version: 1\nid: empty\ntitle: Empty\nstart: a\nnodes: {}\n");
+    assert_eq!((d.code, d.line), (Code::InvalidValue, Some(5)));
+}
+
+#[test]
+fn a_malformed_choice_keeps_the_indices_of_the_others() {
+    let src = edit(
+        "      - label: 5 GHz\n        next: check_router\n        set: { band: '5' }\n",
+        "      - check_router\n",
+    )
+    .replacen(
+        "        next: check_router\n        set: { band: '2.4' }",
+        "        next: chek_router\n        set: { band: '2.4' }",
+        1,
+    );
+    let c = check(&src);
+    let fields: Vec<(Code, Option<&str>)> = c
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.field.as_deref()))
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            (Code::WrongType, Some("choices[0]")),
+            (Code::UnknownNode, Some("choices[1].next"))
+        ],
+        "{}",
+        render(&c.diagnostics)
+    );
+}
+
+#[test]
+fn malformed_check_args_are_one_error() {
+    let src = edit(
+        "    check: lumen.camera_online",
+        "    check: http.reachable\n    args: [url]",
+    )
+    .replacen("host_checks: [lumen.camera_online]\n", "", 1);
+    let d = only(&src);
+    assert_eq!(
+        (d.code, d.field.as_deref()),
+        (Code::WrongType, Some("args"))
+    );
+}

@@ -124,7 +124,9 @@ pub fn sort_diagnostics(d: &mut [Diagnostic]) {
 
 fn check_references(cx: &mut Ctx<'_>) {
     let flow = cx.flow;
-    if !flow.start.is_empty() && !cx.exists(&flow.start) {
+    // With no nodes at all (already reported), every start would be unknown.
+    let no_nodes = flow.nodes.is_empty() && cx.parsed.opaque_nodes.is_empty();
+    if !flow.start.is_empty() && !no_nodes && !cx.exists(&flow.start) {
         let s = suggest(&flow.start, cx.node_ids());
         cx.at(
             Code::UnknownNode,
@@ -261,6 +263,9 @@ fn check_checks(cx: &mut Ctx<'_>, opts: &CheckOptions) {
 
 fn check_builtin_args(cx: &mut Ctx<'_>, id: &str, c: &Check, b: &BuiltinCheck) {
     let args_path = format!("nodes.{id}.args");
+    if cx.parse_reported(&args_path) {
+        return;
+    }
     for req in b.required_args {
         if !c.args.contains_key(*req) {
             cx.at(
