@@ -67,6 +67,11 @@ pub struct Hop {
     /// Edge taken from it, e.g. `"5 GHz"`, `fail`, `not fixed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// Index of that edge in [`crate::core::flow::Node::edges`] order: the
+    /// choice index for questions; 0 pass, 1 fail, 2 error for checks;
+    /// 0 fixed, 1 not fixed for steps. Lets a preview replay the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<usize>,
 }
 
 /// One distinct path.
@@ -252,12 +257,14 @@ impl<'f> Walk<'f> {
                 via: f
                     .taken
                     .and_then(|t| f.node.edges().get(t).map(|e| e.label.clone())),
+                edge: f.taken,
             })
             .collect();
         if let Some(l) = last {
             hops.push(Hop {
                 node: l.to_string(),
                 via: None,
+                edge: None,
             });
         }
         let interactive_steps = hops

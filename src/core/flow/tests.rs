@@ -1164,6 +1164,11 @@ mod props {
                 }
                 let saved = s.to_json();
                 assert_eq!(Session::resume(&saved, flow).expect("resumes"), s);
+                // What checks clean survives the bundle's JSON unchanged.
+                let json = serde_json::to_string(flow).unwrap();
+                let back: Flow = serde_json::from_str(&json).unwrap();
+                assert_eq!(&back, flow);
+                assert_eq!(back.fingerprint(), flow.fingerprint());
             }
         }
     }
@@ -1312,4 +1317,56 @@ fn malformed_check_args_are_one_error() {
         (d.code, d.field.as_deref()),
         (Code::WrongType, Some("args"))
     );
+}
+
+/// Drives the engine along a simulated path; returns the node it stops at.
+fn replay(flow: &Flow, path: &paths::SimPath) -> String {
+    let (mut s, _) = Session::start(flow, "en", 0).unwrap();
+    for (t, hop) in path.hops.iter().enumerate() {
+        let Some(edge) = hop.edge else { break };
+        let node = &flow.nodes[&hop.node];
+        if node.kind() == NodeKind::Branch {
+            continue; // the engine follows branches by itself
+        }
+        assert_eq!(s.current_node(), hop.node, "engine and simulation disagree");
+        let t = t as u64 + 1;
+        match node {
+            Node::Question(_) => s.answer(flow, edge, t),
+            Node::Check(_) => {
+                let r = [
+                    CheckResult::Pass,
+                    CheckResult::Fail,
+                    CheckResult::Error { detail: "x".into() },
+                ];
+                s.check_result(flow, r[edge].clone(), t)
+            }
+            Node::Step(_) => s.fixed(flow, edge == 0, t),
+            Node::Article(_) => s.proceed(flow, t),
+            _ => unreachable!("ends have no edges"),
+        }
+        .unwrap();
+    }
+    s.current_node().to_string()
+}
+
+#[test]
+fn every_simulated_path_is_what_the_engine_does() {
+    for (name, src) in DEMO.iter().copied().chain([("base", BASE)]) {
+        let flow = parse_flow(src, SourceFormat::Yaml, name).unwrap();
+        let sim = simulate(&flow, 10_000);
+        for p in &sim.paths {
+            let end = replay(&flow, p);
+            match &p.outcome {
+                Outcome::Resolved | Outcome::Ticket { .. } => {
+                    assert_eq!(end, p.hops.last().unwrap().node, "{name}: {p:?}")
+                }
+                // A loop comes back to a node the engine shows again.
+                Outcome::Loop { back_to } if flow.nodes[back_to].kind() != NodeKind::Branch => {
+                    assert_eq!(&end, back_to, "{name}: {p:?}")
+                }
+                Outcome::Loop { .. } => {}
+                Outcome::DeadEnd { .. } => panic!("{name} has a dead end: {p:?}"),
+            }
+        }
+    }
 }
