@@ -607,6 +607,60 @@ impl Session {
         &self.transcript
     }
 
+    /// The transcript as short lines for a person (the ticket preview and
+    /// the support agent), in the flow's own language. Branch hops are left
+    /// out: they are routing, not something the user did.
+    ///
+    /// e.g. `Which band? → "5 GHz"`, `check http.reachable: error (timeout)`.
+    pub fn transcript_lines(&self, flow: &Flow) -> Vec<String> {
+        let first_line = |id: &str| -> String {
+            let text = flow.nodes.get(id).and_then(Node::text).unwrap_or(id);
+            let line = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or(id)
+                .trim();
+            // Long instructions are cut: the agent needs to recognise the step, not reread it.
+            match line.char_indices().nth(80) {
+                Some((i, _)) => format!("{}…", &line[..i]),
+                None => line.to_string(),
+            }
+        };
+        let mut out = Vec::new();
+        if self.transcript_dropped > 0 {
+            out.push(format!(
+                "({} earlier entries not kept)",
+                self.transcript_dropped
+            ));
+        }
+        for e in &self.transcript {
+            let line = match &e.event {
+                Event::Answered { label, .. } => format!("{} → {label:?}", first_line(&e.node_id)),
+                Event::Checked { check, result } => match result {
+                    CheckResult::Error { detail } => format!("check {check}: error ({detail})"),
+                    r => format!("check {check}: {}", r.as_str()),
+                },
+                Event::Fixed { fixed } => {
+                    let said = if *fixed { "fixed it" } else { "did not fix it" };
+                    format!("{} → {said}", first_line(&e.node_id))
+                }
+                Event::Continued => match flow.nodes.get(&e.node_id) {
+                    Some(Node::Article(a)) => format!("read article {}", a.article),
+                    _ => format!("continued past {}", e.node_id),
+                },
+                Event::Branched { .. } => continue,
+                Event::Reached => match flow.nodes.get(&e.node_id) {
+                    Some(Node::Ticket(t)) => format!("ticket: {} ({})", t.category, t.priority),
+                    _ => "resolved".to_string(),
+                },
+                Event::WentBack => format!("went back to {}", first_line(&e.node_id)),
+                Event::Restarted => "started over".to_string(),
+            };
+            out.push(line);
+        }
+        out
+    }
+
     /// How many old transcript entries were dropped to respect the cap.
     pub fn transcript_dropped(&self) -> usize {
         self.transcript_dropped

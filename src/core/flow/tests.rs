@@ -1370,3 +1370,21 @@ fn every_simulated_path_is_what_the_engine_does() {
         }
     }
 }
+
+#[test]
+fn the_transcript_reads_as_lines_for_support() {
+    let flow = demo("camera-wifi.yaml");
+    let (mut s, _) = Session::start(&flow, "de", 0).unwrap();
+    s.answer(&flow, 0, 1).unwrap();
+    s.answer(&flow, 1, 2).unwrap();
+    s.fixed(&flow, false, 3).unwrap(); // 2.4 GHz, password did not help: branch -> ticket
+    assert_eq!(
+        s.transcript_lines(&flow),
+        vec![
+            "What is the light on the front of the camera doing? → \"Blinking amber\"",
+            "Which Wi-Fi network are you connecting the camera to? → \"A 2.4 GHz network\"",
+            "Re-enter the Wi-Fi password. It is case-sensitive, and the camera cannot join ne… → did not fix it",
+            "ticket: camera-wifi (howto)",
+        ]
+    );
+}
