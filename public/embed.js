@@ -154,6 +154,14 @@
   // Calls made through a stub defined before this script loaded.
   if (earlier && earlier.length) [].slice.call(earlier).forEach(function (a) { api.apply(null, a); });
 
+  // A ticket queued on an earlier page view (offline, relay down) is sent
+  // without waiting for the user: boot the app when the browser is idle.
+  try {
+    if (/"queued":\{/.test(w.localStorage.getItem('signpost:outbox:v1') || '')) {
+      (w.requestIdleCallback || setTimeout)(boot);
+    }
+  } catch (e) { /* storage blocked: nothing can be queued either */ }
+
   function attach() { d.body.appendChild(host); }
   if (d.body) attach(); else d.addEventListener('DOMContentLoaded', attach);
 })(window, document);

@@ -49,7 +49,10 @@ fn mount(options: &str) -> Result<Mounted, JsValue> {
         root.clone(),
         options,
         emit.as_ref().unchecked_ref::<js_sys::Function>().clone(),
-        add_sheet.as_ref().unchecked_ref::<js_sys::Function>().clone(),
+        add_sheet
+            .as_ref()
+            .unchecked_ref::<js_sys::Function>()
+            .clone(),
     )?;
     emit.forget();
     add_sheet.forget();
@@ -112,8 +115,14 @@ async fn opening_shows_the_dialog_and_moves_focus_into_it() {
     assert!(panel_visible(&m.root));
     let panel = find(&m.root, "[data-testid=panel]").unwrap();
     assert_eq!(panel.get_attribute("role").as_deref(), Some("dialog"));
-    let focused = m.root.active_element().expect("focus is inside the shadow root");
-    assert_eq!(focused.get_attribute("data-testid").as_deref(), Some("search"));
+    let focused = m
+        .root
+        .active_element()
+        .expect("focus is inside the shadow root");
+    assert_eq!(
+        focused.get_attribute("data-testid").as_deref(),
+        Some("search")
+    );
     assert_eq!(*m.events.borrow(), ["open"]);
 }
 
@@ -127,7 +136,9 @@ async fn escape_closes_the_dialog_and_tells_the_host() {
     init.set_bubbles(true);
     let search = find(&m.root, "[data-testid=search]").unwrap();
     search
-        .dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap())
+        .dispatch_event(
+            &KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
         .unwrap();
     settle().await;
     assert!(!panel_visible(&m.root));
@@ -140,7 +151,10 @@ async fn contact_appears_only_after_the_user_tries_self_help() {
     m.widget.call("open", js_sys::Array::new()).unwrap();
     settle().await;
     assert!(find(&m.root, "[data-testid=contact-form]").is_none());
-    type_into(&find(&m.root, "[data-testid=search]").unwrap(), "camera offline");
+    type_into(
+        &find(&m.root, "[data-testid=search]").unwrap(),
+        "camera offline",
+    );
     settle().await;
     let message = find(&m.root, "[data-testid=message]").expect("contact form after a search");
     // The description is seeded from what the user searched for.
@@ -153,41 +167,81 @@ async fn contact_appears_only_after_the_user_tries_self_help() {
 #[wasm_bindgen_test]
 async fn contact_never_shows_when_the_policy_says_never() {
     let m = mount(r#"{"contact":"never"}"#).unwrap();
-    m.widget.call("search", js_sys::Array::of1(&"refund".into())).unwrap();
+    m.widget
+        .call("search", js_sys::Array::of1(&"refund".into()))
+        .unwrap();
     settle().await;
     assert!(panel_visible(&m.root));
     assert!(find(&m.root, "[data-testid=contact-form]").is_none());
 }
 
 #[wasm_bindgen_test]
-async fn an_unreachable_relay_shows_why_and_keeps_the_message() {
+async fn a_ticket_to_an_unreachable_relay_is_saved_and_queued_not_lost() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("signpost:outbox:v1").unwrap();
     // Port 9 (discard) on loopback refuses the connection at once.
     let m = mount(r#"{"contact":"always","endpoint":"http://127.0.0.1:9/api/tickets"}"#).unwrap();
     m.widget.call("open", js_sys::Array::new()).unwrap();
     settle().await;
-    let message = find(&m.root, "[data-testid=message]").unwrap();
-    type_into(&message, "The ring keeps blinking orange");
+    type_into(
+        &find(&m.root, "[data-testid=message]").unwrap(),
+        "The ring keeps blinking orange",
+    );
     find(&m.root, "[data-testid=send]")
         .unwrap()
         .unchecked_into::<HtmlElement>()
         .click();
-    let status = find(&m.root, "[data-testid=send-status]").unwrap();
     assert!(
-        wait_for(|| status.text_content().unwrap_or_default().contains("Could not reach support")).await,
-        "status was {:?}",
-        status.text_content()
+        wait_for(|| find(&m.root, "[data-testid=ticket-status][data-state=queued]").is_some())
+            .await,
+        "the ticket must show as queued"
     );
-    assert!(status.text_content().unwrap().contains("kept"));
+    let status = find(&m.root, "[data-testid=ticket-status]").unwrap();
+    assert!(status
+        .text_content()
+        .unwrap()
+        .contains("will be sent automatically"));
+    // It is in durable storage, with what the user wrote, before any success.
+    let stored = storage.get_item("signpost:outbox:v1").unwrap().unwrap();
+    assert!(
+        stored.contains("The ring keeps blinking orange"),
+        "{stored}"
+    );
+    assert!(stored.contains(r#""queued":{"#), "{stored}");
+    storage.remove_item("signpost:outbox:v1").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_outbox_is_set_aside_not_deleted() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("signpost:outbox:v1", "{not json").unwrap();
+    let m = mount(r#"{"contact":"always"}"#).unwrap();
+    m.widget.call("open", js_sys::Array::new()).unwrap();
+    settle().await;
     assert_eq!(
-        message.unchecked_ref::<HtmlTextAreaElement>().value(),
-        "The ring keeps blinking orange"
+        storage
+            .get_item("signpost:outbox:unreadable")
+            .unwrap()
+            .as_deref(),
+        Some("{not json")
     );
-    assert!(m.events.borrow().contains(&"error".to_string()));
+    let text = m
+        .root
+        .query_selector(".sp-tickets")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(text.contains("set aside"), "{text}");
+    storage.remove_item("signpost:outbox:v1").unwrap();
+    storage.remove_item("signpost:outbox:unreadable").unwrap();
 }
 
 #[wasm_bindgen_test]
 fn a_bad_option_is_refused_with_its_name() {
-    let err = mount(r#"{"theme":"purple"}"#).err().expect("mount must refuse");
+    let err = mount(r#"{"theme":"purple"}"#)
+        .err()
+        .expect("mount must refuse");
     let text = err.as_string().unwrap();
     assert!(text.contains("purple"), "{text}");
 }

@@ -35,7 +35,7 @@ impl Default for RetryPolicy {
 
 /// Where a ticket stands, as the user sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Waiting for its next attempt (offline, or the relay was busy).
     Queued {
@@ -161,6 +161,31 @@ impl RetryPolicy {
         let jittered = (ceiling as f64 * random.clamp(0.0, 1.0)) as u64;
         jittered.max(self.floor_ms)
     }
+}
+
+/// How long a delivered ticket stays listed for the user ("Sent, SP-…").
+pub const KEEP_SENT_MS: u64 = 24 * 3_600_000;
+
+/// Drops delivered entries older than [`KEEP_SENT_MS`]. Queued and failed
+/// entries are never dropped: they hold something the user wrote.
+pub fn prune(entries: &mut Vec<Entry>, now_ms: u64) {
+    entries.retain(|e| {
+        !matches!(e.status, Status::Sent { .. })
+            || now_ms.saturating_sub(e.created_ms) < KEEP_SENT_MS
+    });
+}
+
+/// When the next queued entry is due, if any.
+pub fn next_due_ms(entries: &[Entry]) -> Option<u64> {
+    entries
+        .iter()
+        .filter_map(|e| match e.status {
+            Status::Queued {
+                next_attempt_ms, ..
+            } => Some(next_attempt_ms),
+            _ => None,
+        })
+        .min()
 }
 
 /// `Retry-After` in seconds. The HTTP-date form is not parsed (the relay
@@ -308,6 +333,32 @@ mod tests {
         };
         assert!(message.contains("offline"), "{message}");
         assert_eq!(e.key, "key-1");
+    }
+
+    #[test]
+    fn pruning_keeps_everything_the_user_still_needs() {
+        let mut sent_old = entry();
+        sent_old.status = Status::Sent {
+            reference: "SP-OLD".into(),
+        };
+        let mut sent_new = Entry::new("key-2".into(), "{}".into(), KEEP_SENT_MS);
+        sent_new.status = Status::Sent {
+            reference: "SP-NEW".into(),
+        };
+        let mut failed_old = entry();
+        failed_old.status = Status::Failed {
+            message: "refused".into(),
+        };
+        let queued_old = entry();
+        let mut all = vec![
+            sent_old,
+            sent_new.clone(),
+            failed_old.clone(),
+            queued_old.clone(),
+        ];
+        prune(&mut all, KEEP_SENT_MS + 1);
+        assert_eq!(all, vec![sent_new, failed_old, queued_old]);
+        assert_eq!(next_due_ms(&all), Some(0));
     }
 
     #[test]

@@ -208,13 +208,17 @@ pub enum RelayAnswer {
 /// Reads a relay response: status code and JSON body
 /// (`{"reference": ...}` on success, `{"error": ...}` otherwise).
 pub fn interpret_relay_answer(status: u16, body: &str) -> RelayAnswer {
-    let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let server_message = json["error"].as_str().map(str::to_string);
+    // A typed body, not serde_json::Value: Value costs the widget kilobytes.
+    #[derive(Deserialize, Default)]
+    struct Body {
+        reference: Option<String>,
+        error: Option<String>,
+    }
+    let json: Body = serde_json::from_str(body).unwrap_or_default();
+    let server_message = json.error;
     match status {
-        200..=299 => match json["reference"].as_str() {
-            Some(reference) if !reference.is_empty() => RelayAnswer::Accepted {
-                reference: reference.to_string(),
-            },
+        200..=299 => match json.reference {
+            Some(reference) if !reference.is_empty() => RelayAnswer::Accepted { reference },
             _ => RelayAnswer::RetryLater {
                 reason: format!("the relay answered {status} without a ticket reference"),
             },

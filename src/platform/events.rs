@@ -3,8 +3,8 @@
 
 use wasm_bindgen::JsValue;
 
-/// Sends `name` with a JSON-shaped `detail` to the loader's listeners.
-/// A throwing listener is the host's bug; it must never break the widget.
+/// Sends `name` with a `detail` object of string fields to the loader's
+/// listeners. A throwing listener is the host's bug; it never breaks the widget.
 #[derive(Clone)]
 pub struct Emitter(js_sys::Function);
 
@@ -13,13 +13,13 @@ impl Emitter {
         Emitter(function)
     }
 
-    pub fn emit(&self, name: &str, detail: &serde_json::Value) {
-        let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
-        if let Err(e) = self
-            .0
-            .call2(&JsValue::NULL, &JsValue::from_str(name), &detail)
-        {
-            web_sys::console::warn_2(&JsValue::from_str("[signpost] event listener threw:"), &e);
+    pub fn emit(&self, name: &str, detail: &[(&str, &str)]) {
+        let object = js_sys::Object::new();
+        for (key, value) in detail {
+            let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
+        }
+        if let Err(e) = self.0.call2(&JsValue::NULL, &name.into(), &object) {
+            web_sys::console::warn_2(&"[signpost] event listener threw:".into(), &e);
         }
     }
 }

@@ -8,6 +8,8 @@ use web_sys::{Request, RequestInit, Response};
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    /// The `Retry-After` header, when the server sent one.
+    pub retry_after: Option<String>,
 }
 
 /// POSTs a JSON body with an `Idempotency-Key`. `Err` means no answer at all
@@ -36,6 +38,7 @@ pub async fn post_json(url: &str, idempotency_key: &str, body: &str) -> Result<A
         .unwrap_or_default();
     Ok(Answer {
         status: response.status(),
+        retry_after: response.headers().get("retry-after").ok().flatten(),
         body: text,
     })
 }

@@ -3,4 +3,6 @@
 
 pub mod events;
 pub mod http;
+pub mod outbox;
 pub mod page;
+pub mod storage;

@@ -1,6 +1,6 @@
 //! The panel: a labelled dialog with a search box and the contact route.
 
-use super::contact::ContactForm;
+use super::contact::{ContactForm, TicketStatuses};
 use super::state::WidgetState;
 use leptos::html;
 use leptos::prelude::*;
@@ -28,6 +28,12 @@ pub fn App(
             });
         }
     });
+
+    // Deliver what earlier page views queued, and retry as soon as the
+    // browser is back online.
+    state.flush_outbox();
+    let online = window_event_listener(leptos::ev::online, move |_| state.flush_outbox());
+    on_cleanup(move || online.remove());
 
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -71,9 +77,12 @@ pub fn App(
                     prop:value=move || state.query.get()
                     on:input=move |ev| state.search(event_target_value(&ev))
                 />
-                <Show when=move || contact.allows_contact(state.attempted_self_help.get())>
-                    <ContactForm />
-                </Show>
+                <TicketStatuses />
+                {move || {
+                    contact
+                        .allows_contact(state.attempted_self_help.get())
+                        .then(|| view! { <ContactForm /> })
+                }}
             </div>
         </div>
     }

@@ -1,35 +1,24 @@
-//! "Contact support": one message field and an optional email.
+//! "Contact support": the form, and the status of every ticket sent from
+//! this browser (it survives reloads, because the outbox does).
 
 use super::state::WidgetState;
-use crate::core::ticket::{interpret_relay_answer, uuid_v4_from_bytes, RelayAnswer, Ticket};
-use crate::platform::{http, page};
+use crate::core::outbox::{Entry, Status};
+use crate::core::ticket::{uuid_v4_from_bytes, Ticket};
+use crate::platform::{outbox, page};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde_json::json;
 use web_sys::SubmitEvent;
 
-#[derive(Clone, PartialEq)]
-enum SendStatus {
-    Idle,
-    Sending,
-    Sent { reference: String },
-    Failed { message: String },
-}
-
-/// The contact form. It keeps what the user typed whatever happens, so a
-/// failed send can be retried without retyping.
+/// The contact form. On submit the ticket is written to the outbox first,
+/// then sent; the form clears only once the ticket is safely stored.
 #[component]
 pub fn ContactForm() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let message = RwSignal::new(state.query.get_untracked());
     let email = RwSignal::new(String::new());
-    let status = RwSignal::new(SendStatus::Idle);
+    let problem = RwSignal::new(None::<String>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if status.get_untracked() == SendStatus::Sending {
-            return;
-        }
         let ticket = Ticket::compose(
             &message.get_untracked(),
             &email.get_untracked(),
@@ -37,45 +26,29 @@ pub fn ContactForm() -> impl IntoView {
             env!("CARGO_PKG_VERSION"),
         );
         if let Err(problems) = ticket.validate() {
-            status.set(SendStatus::Failed {
-                message: problems[0].to_string(),
-            });
+            problem.set(Some(problems[0].to_string()));
             return;
         }
         let Some(bytes) = page::random_bytes() else {
-            status.set(SendStatus::Failed {
-                message: "This browser cannot create a secure ticket id.".into(),
-            });
+            problem.set(Some(
+                "This browser cannot create a secure ticket id.".into(),
+            ));
             return;
         };
-        let key = uuid_v4_from_bytes(bytes);
         let body = serde_json::to_string(&ticket).unwrap_or_default();
-        let endpoint = state.options.with_value(|o| o.endpoint.clone());
-        status.set(SendStatus::Sending);
-        state.emit("ticket-opened", json!({}));
-        spawn_local(async move {
-            let next = match http::post_json(&endpoint, &key, &body).await {
-                Ok(answer) => match interpret_relay_answer(answer.status, &answer.body) {
-                    RelayAnswer::Accepted { reference } => {
-                        state.emit("ticket-sent", json!({ "reference": reference }));
-                        SendStatus::Sent { reference }
-                    }
-                    RelayAnswer::Rejected { message } => SendStatus::Failed { message },
-                    RelayAnswer::RetryLater { reason } => SendStatus::Failed {
-                        message: format!("Not sent yet: {reason}. Your message is kept; try again."),
-                    },
-                },
-                Err(reason) => SendStatus::Failed {
-                    message: format!(
-                        "Could not reach support ({reason}). Your message is kept; try again when you are online."
-                    ),
-                },
-            };
-            if let SendStatus::Failed { message } = &next {
-                state.emit("error", json!({ "message": message }));
+        let entry = Entry::new(uuid_v4_from_bytes(bytes), body, outbox::now_ms());
+        match outbox::enqueue(entry) {
+            Ok(entries) => {
+                problem.set(None);
+                message.set(String::new());
+                state.tickets.set(entries);
+                state.emit("ticket-opened", &[]);
+                state.flush_outbox();
             }
-            status.set(next);
-        });
+            Err(reason) => problem.set(Some(format!(
+                "Your ticket could not be saved in this browser ({reason}), so it was not sent. Your text is still here."
+            ))),
+        }
     };
 
     view! {
@@ -101,23 +74,78 @@ pub fn ContactForm() -> impl IntoView {
                 prop:value=move || email.get()
                 on:input=move |ev| email.set(event_target_value(&ev))
             />
-            <button
-                type="submit"
-                class="sp-button"
-                data-testid="send"
-                disabled=move || status.get() == SendStatus::Sending
-            >
-                {move || if status.get() == SendStatus::Sending { "Sending…" } else { "Send" }}
-            </button>
-            <p class="sp-status" role="status" aria-live="polite" data-testid="send-status">
-                {move || match status.get() {
-                    SendStatus::Idle | SendStatus::Sending => String::new(),
-                    SendStatus::Sent { reference } => {
-                        format!("Sent. Your reference is {reference}.")
-                    }
-                    SendStatus::Failed { message } => message,
-                }}
+            <button type="submit" class="sp-button" data-testid="send">"Send"</button>
+            <p class="sp-status sp-problem" role="alert" data-testid="form-problem">
+                {move || problem.get().unwrap_or_default()}
             </p>
         </form>
+    }
+}
+
+/// Every ticket in the outbox with where it stands, newest first.
+#[component]
+pub fn TicketStatuses() -> impl IntoView {
+    let state = expect_context::<WidgetState>();
+    let resend = move |key: String| {
+        state.show_outbox(outbox::update(&key, |e| e.retry_now(outbox::now_ms())));
+        state.flush_outbox();
+    };
+    view! {
+        <div class="sp-tickets" role="status" aria-live="polite">
+            {move || state.outbox_error.get().map(|e| view! { <p class="sp-problem">{e}</p> })}
+            // A plain list: a handful of tickets needs no keyed diffing,
+            // which would cost the widget several kilobytes.
+            {move || {
+                state
+                    .tickets
+                    .get()
+                    .into_iter()
+                    .rev()
+                    .map(|entry| {
+                        let failed = matches!(entry.status, Status::Failed { .. });
+                        let key = entry.key.clone();
+                        view! {
+                            <p class="sp-ticket" data-testid="ticket-status" data-state=state_name(&entry.status)>
+                                {describe(&entry.status)}
+                                {failed
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="sp-link"
+                                                on:click=move |_| resend(key.clone())
+                                            >
+                                                "Send again"
+                                            </button>
+                                        }
+                                    })}
+                            </p>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
+
+fn state_name(status: &Status) -> &'static str {
+    match status {
+        Status::Queued {
+            last_error: None, ..
+        } => "sending",
+        Status::Queued { .. } => "queued",
+        Status::Sent { .. } => "sent",
+        Status::Failed { .. } => "failed",
+    }
+}
+
+fn describe(status: &Status) -> String {
+    match status {
+        Status::Queued { last_error: None, .. } => "Sending your ticket…".into(),
+        Status::Queued { last_error: Some(why), .. } => format!(
+            "Your ticket is saved and will be sent automatically when support can be reached ({why})."
+        ),
+        Status::Sent { reference } => format!("Ticket sent. Your reference is {reference}."),
+        Status::Failed { message } => format!("Your ticket was not sent: {message}"),
     }
 }

@@ -1,9 +1,12 @@
 //! The state shared by the widget's components, provided as context.
 
 use crate::core::config::EmbedOptions;
+use crate::core::outbox::{next_due_ms, Entry, RetryPolicy, Status};
 use crate::platform::events::Emitter;
+use crate::platform::outbox;
 use leptos::prelude::*;
-use serde_json::json;
+use leptos::task::spawn_local;
+use std::time::Duration;
 
 /// Shared widget state. All fields are `Copy` handles, so the struct is too.
 #[derive(Clone, Copy)]
@@ -13,28 +16,38 @@ pub struct WidgetState {
     /// Set once the user has tried self-help; the contact policy reads it.
     pub attempted_self_help: RwSignal<bool>,
     pub options: StoredValue<EmbedOptions>,
+    /// The outbox as last read from storage, oldest first.
+    pub tickets: RwSignal<Vec<Entry>>,
+    /// A storage problem the user should know about.
+    pub outbox_error: RwSignal<Option<String>>,
     emitter: StoredValue<Emitter, LocalStorage>,
 }
 
 impl WidgetState {
     pub fn new(options: EmbedOptions, emitter: Emitter) -> WidgetState {
+        let (tickets, outbox_error) = match outbox::load() {
+            Ok(entries) => (entries, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
         WidgetState {
             open: RwSignal::new(false),
             query: RwSignal::new(String::new()),
             attempted_self_help: RwSignal::new(false),
             options: StoredValue::new(options),
+            tickets: RwSignal::new(tickets),
+            outbox_error: RwSignal::new(outbox_error),
             emitter: StoredValue::new_local(emitter),
         }
     }
 
-    pub fn emit(&self, name: &str, detail: serde_json::Value) {
-        self.emitter.with_value(|e| e.emit(name, &detail));
+    pub fn emit(&self, name: &str, detail: &[(&str, &str)]) {
+        self.emitter.with_value(|e| e.emit(name, detail));
     }
 
     pub fn set_open(&self, open: bool) {
         if self.open.get_untracked() != open {
             self.open.set(open);
-            self.emit(if open { "open" } else { "close" }, json!({}));
+            self.emit(if open { "open" } else { "close" }, &[]);
         }
     }
 
@@ -43,5 +56,46 @@ impl WidgetState {
             self.attempted_self_help.set(true);
         }
         self.query.set(query);
+    }
+
+    /// Shows the stored outbox (or the storage problem) in the panel.
+    pub fn show_outbox(&self, result: Result<Vec<Entry>, String>) {
+        match result {
+            Ok(entries) => {
+                self.announce_sent(&entries);
+                // A storage notice (say, an unreadable outbox set aside)
+                // stays up for this page view even when later reads succeed.
+                self.tickets.set(entries);
+            }
+            Err(e) => self.outbox_error.set(Some(e)),
+        }
+    }
+
+    /// Sends what is due, then schedules the next attempt.
+    pub fn flush_outbox(self) {
+        let endpoint = self.options.with_value(|o| o.endpoint.clone());
+        spawn_local(async move {
+            let result = outbox::flush(endpoint, RetryPolicy::default()).await;
+            self.show_outbox(result);
+            if let Some(due) = next_due_ms(&self.tickets.get_untracked()) {
+                let wait = due.saturating_sub(outbox::now_ms());
+                set_timeout(move || self.flush_outbox(), Duration::from_millis(wait));
+            }
+        });
+    }
+
+    fn announce_sent(&self, entries: &[Entry]) {
+        let before = self.tickets.get_untracked();
+        for entry in entries {
+            let Status::Sent { reference } = &entry.status else {
+                continue;
+            };
+            let was_sent = before
+                .iter()
+                .any(|b| b.key == entry.key && matches!(b.status, Status::Sent { .. }));
+            if !was_sent && before.iter().any(|b| b.key == entry.key) {
+                self.emit("ticket-sent", &[("reference", reference)]);
+            }
+        }
     }
 }

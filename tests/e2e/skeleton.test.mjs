@@ -37,8 +37,8 @@ test('the demo page fetches only the loader until the visitor shows intent, then
   await page.getByTestId('email').fill('ana@example.com');
   await page.getByTestId('send').click();
 
-  const status = page.getByTestId('send-status');
-  await status.filter({ hasText: 'Your reference is' }).waitFor();
+  const status = page.locator('[data-testid=ticket-status][data-state=sent]');
+  await status.waitFor();
   const reference = (await status.textContent()).match(/SP-[0-9A-Z]+/)[0];
 
   const rows = relay.query('SELECT reference, payload FROM tickets');

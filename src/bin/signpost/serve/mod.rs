@@ -114,6 +114,8 @@ fn router(state: Arc<AppState>, args: &Args, origins: Vec<HeaderValue>) -> Route
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ])
+        // The widget's outbox reads Retry-After on 429/503 to pace retries.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600));
     let api = Router::new()
         .route("/api/tickets", post(tickets::create_ticket))
