@@ -1050,6 +1050,8 @@ fn finished_sessions_only_go_back_or_restart() {
 
 // ---------- property tests ----------
 
+// proptest is a native dev-dependency; the wasm build only type-checks tests.
+#[cfg(not(target_arch = "wasm32"))]
 mod props {
     use super::*;
     use proptest::prelude::*;
