@@ -10,6 +10,33 @@ use super::rank::{FieldWeights, RankParams};
 use super::{Document, Kind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a as a `Hasher`: indexing hashes every word of the content, and
+/// SipHash's flooding resistance buys nothing for author-written text.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Indexed fields. The order is the order of per-field arrays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,9 +210,9 @@ impl Index {
             }
         }
 
-        let mut term_ids: HashMap<String, u32> = HashMap::new();
+        let mut term_ids: FastMap<String, u32> = FastMap::default();
         let mut term_docs: Vec<Vec<Posting>> = Vec::new();
-        let mut word_map: HashMap<String, u32> = HashMap::new();
+        let mut word_map: FastMap<String, u32> = FastMap::default();
         let mut field_len: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
         let mut metas = Vec::with_capacity(docs.len());
         let mut stem_buf = String::new();
@@ -262,7 +289,7 @@ impl Index {
 
         // Stems are usually words too ("camera" for "cameras"), and typos of
         // other forms land near them, so they join the typo vocabulary.
-        let mut word_map: HashMap<String, u32> = word_map
+        let mut word_map: FastMap<String, u32> = word_map
             .into_iter()
             .map(|(w, t)| (w, remap[t as usize]))
             .collect();
@@ -380,7 +407,7 @@ impl Index {
 }
 
 /// The id of `term`, added if new.
-fn term_of(ids: &mut HashMap<String, u32>, docs: &mut Vec<Vec<Posting>>, term: &str) -> u32 {
+fn term_of(ids: &mut FastMap<String, u32>, docs: &mut Vec<Vec<Posting>>, term: &str) -> u32 {
     if let Some(&t) = ids.get(term) {
         return t;
     }
