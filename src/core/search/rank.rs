@@ -173,6 +173,10 @@ impl RankParams {
     }
 }
 
+/// Query words searched at most; the rest of a pasted wall of text is
+/// ignored so one query cannot cost more than a few milliseconds.
+const MAX_QUERY_WORDS: usize = 32;
+
 /// One query word (or synonym, or compound) and its weighted alternatives.
 #[derive(Debug, Clone)]
 pub(crate) struct Group {
@@ -259,10 +263,15 @@ impl Index {
         typing: bool,
     ) -> Vec<Group> {
         let p = self.params.clamped();
+        // Tokens past a few times the word cap cannot add groups; skip them.
+        let tokens = &tokens[..tokens.len().min(4 * MAX_QUERY_WORDS)];
         let last_plain = tokens.iter().rposition(|t| !t.joined);
         let mut groups: Vec<Group> = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
         for (i, t) in tokens.iter().enumerate() {
+            if groups.len() >= MAX_QUERY_WORDS {
+                break;
+            }
             let is_typed = typing && Some(i) == last_plain;
             if (t.stop && !is_typed) || seen.contains(&t.word.as_str()) {
                 continue;
@@ -560,6 +569,20 @@ mod tests {
             },
         );
         assert!(r.flows.len() <= 1 && r.articles.len() <= 1);
+    }
+
+    #[test]
+    fn a_pasted_wall_of_text_is_bounded() {
+        let idx = index();
+        let mut q = String::from("reset password ");
+        for i in 0..5000 {
+            q.push_str(&format!("word{i} "));
+        }
+        let mut cache = QueryCache::default();
+        let tokens = normalize::tokenize(&q);
+        assert_eq!(idx.plan(&mut cache, &tokens, false).len(), MAX_QUERY_WORDS);
+        // Thirty unknown words outweigh two known ones: the cut-off says no.
+        assert!(idx.search(&q, &SearchOptions::default()).is_empty());
     }
 
     #[test]
