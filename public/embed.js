@@ -140,6 +140,7 @@
     }
     if (method === 'destroy') {
       if (app) app.destroy();
+      w.removeEventListener('online', bootIfQueued);
       host.remove();
       delete w.Signpost;
       return;
@@ -155,12 +156,20 @@
   if (earlier && earlier.length) [].slice.call(earlier).forEach(function (a) { api.apply(null, a); });
 
   // A ticket queued on an earlier page view (offline, relay down) is sent
-  // without waiting for the user: boot the app when the browser is idle.
-  try {
-    if (/"queued":\{/.test(w.localStorage.getItem('signpost:outbox:v1') || '')) {
-      (w.requestIdleCallback || setTimeout)(boot);
-    }
-  } catch (e) { /* storage blocked: nothing can be queued either */ }
+  // without waiting for the user: boot the app when the browser is idle, and
+  // again when it comes back online if that first boot could not load.
+  function bootIfQueued() {
+    try {
+      if (!app && /"queued":\{/.test(w.localStorage.getItem('signpost:outbox:v1') || '')) {
+        // A load still under way may be one that is about to fail (started
+        // offline): once it settles, try again if it did not mount.
+        if (loading) loading.then(function () { if (!app) bootIfQueued(); });
+        else (w.requestIdleCallback || setTimeout)(boot);
+      }
+    } catch (e) { /* storage blocked: nothing can be queued either */ }
+  }
+  bootIfQueued();
+  w.addEventListener('online', bootIfQueued);
 
   function attach() { d.body.appendChild(host); }
   if (d.body) attach(); else d.addEventListener('DOMContentLoaded', attach);

@@ -137,6 +137,17 @@ impl Entry {
         };
     }
 
+    /// The connection is back: a queued entry is due now, whatever its
+    /// backoff said, because the reason it waited has gone.
+    pub fn wake(&mut self, now_ms: u64) {
+        if let Status::Queued {
+            next_attempt_ms, ..
+        } = &mut self.status
+        {
+            *next_attempt_ms = (*next_attempt_ms).min(now_ms);
+        }
+    }
+
     /// The user asked to resend a failed entry: it is due at once again, with
     /// a fresh time budget.
     pub fn retry_now(&mut self, now_ms: u64) {
@@ -238,6 +249,26 @@ mod tests {
             }
         );
         assert!(!e.is_due(u64::MAX));
+    }
+
+    #[test]
+    fn coming_back_online_makes_a_queued_entry_due_at_once() {
+        let mut e = entry();
+        e.record(
+            Outcome::NoAnswer {
+                reason: "offline".into(),
+            },
+            &POLICY,
+            0,
+            0.9,
+        );
+        assert!(!e.is_due(1));
+        e.wake(1);
+        assert!(e.is_due(1));
+        let mut sent = entry();
+        sent.record(answered(201, r#"{"reference":"SP-1"}"#), &POLICY, 0, 0.5);
+        sent.wake(1);
+        assert!(!sent.is_due(1), "a sent ticket is never woken");
     }
 
     #[test]

@@ -17,6 +17,11 @@ pub const STORAGE_KEY: &str = "signpost:outbox:v1";
 const SET_ASIDE_KEY: &str = "signpost:outbox:unreadable";
 /// One lock name for every tab of the origin: only one flushes at a time.
 const LOCK_NAME: &str = "signpost-outbox";
+/// How long the lock is kept after a flush that sent something. Chromium
+/// gives each tab's process its own `localStorage` cache, updated
+/// asynchronously, so a tab that took the lock at once could still read the
+/// entry as queued and send it again (the relay would dedupe it).
+const PROPAGATION_GRACE_MS: i32 = 250;
 
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
@@ -58,18 +63,27 @@ pub fn update(key: &str, change: impl FnOnce(&mut Entry)) -> Result<Vec<Entry>, 
     Ok(entries)
 }
 
-/// Sends every due entry once, unless another tab holds the lock. Returns
-/// the entries as stored afterwards.
-pub async fn flush(endpoint: String, policy: RetryPolicy) -> Result<Vec<Entry>, String> {
+/// Sends every due entry once, unless another tab holds the lock. With
+/// `wake`, queued entries are due now (the connection just came back).
+/// Returns the entries as stored afterwards.
+pub async fn flush(
+    endpoint: String,
+    policy: RetryPolicy,
+    wake: bool,
+) -> Result<Vec<Entry>, String> {
     with_lock(async move {
         let mut entries = load()?;
         prune(&mut entries, now_ms());
+        if wake {
+            entries.iter_mut().for_each(|e| e.wake(now_ms()));
+        }
         save(&entries)?;
         let due: Vec<(String, String)> = entries
             .iter()
             .filter(|e| e.is_due(now_ms()))
             .map(|e| (e.key.clone(), e.body.clone()))
             .collect();
+        let sent_any = !due.is_empty();
         for (key, body) in due {
             let outcome = match http::post_json(&endpoint, &key, &body).await {
                 Ok(answer) => Outcome::Answered {
@@ -83,6 +97,9 @@ pub async fn flush(endpoint: String, policy: RetryPolicy) -> Result<Vec<Entry>, 
             update(&key, |entry| {
                 entry.record(outcome, &policy, now_ms(), js_sys::Math::random())
             })?;
+        }
+        if sent_any {
+            sleep_ms(PROPAGATION_GRACE_MS).await;
         }
         Ok(())
     })
@@ -126,4 +143,13 @@ where
         .await
         .map_err(|_| "the outbox lock failed".to_string())?;
     result.replace(Ok(()))
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }

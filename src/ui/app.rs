@@ -31,8 +31,8 @@ pub fn App(
 
     // Deliver what earlier page views queued, and retry as soon as the
     // browser is back online.
-    state.flush_outbox();
-    let online = window_event_listener(leptos::ev::online, move |_| state.flush_outbox());
+    state.flush_outbox(true);
+    let online = window_event_listener(leptos::ev::online, move |_| state.flush_outbox(true));
     on_cleanup(move || online.remove());
 
     let on_keydown = move |ev: KeyboardEvent| {

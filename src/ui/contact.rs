@@ -43,7 +43,7 @@ pub fn ContactForm() -> impl IntoView {
                 message.set(String::new());
                 state.tickets.set(entries);
                 state.emit("ticket-opened", &[]);
-                state.flush_outbox();
+                state.flush_outbox(false);
             }
             Err(reason) => problem.set(Some(format!(
                 "Your ticket could not be saved in this browser ({reason}), so it was not sent. Your text is still here."
@@ -88,7 +88,7 @@ pub fn TicketStatuses() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let resend = move |key: String| {
         state.show_outbox(outbox::update(&key, |e| e.retry_now(outbox::now_ms())));
-        state.flush_outbox();
+        state.flush_outbox(false);
     };
     view! {
         <div class="sp-tickets" role="status" aria-live="polite">

@@ -71,15 +71,19 @@ impl WidgetState {
         }
     }
 
-    /// Sends what is due, then schedules the next attempt.
-    pub fn flush_outbox(self) {
+    /// Sends what is due (with `wake`, everything queued), then schedules
+    /// the next attempt.
+    pub fn flush_outbox(self, wake: bool) {
         let endpoint = self.options.with_value(|o| o.endpoint.clone());
         spawn_local(async move {
-            let result = outbox::flush(endpoint, RetryPolicy::default()).await;
+            let result = outbox::flush(endpoint, RetryPolicy::default(), wake).await;
             self.show_outbox(result);
             if let Some(due) = next_due_ms(&self.tickets.get_untracked()) {
                 let wait = due.saturating_sub(outbox::now_ms());
-                set_timeout(move || self.flush_outbox(), Duration::from_millis(wait));
+                set_timeout(
+                    move || self.flush_outbox(false),
+                    Duration::from_millis(wait),
+                );
             }
         });
     }

@@ -44,10 +44,11 @@ test('a ticket submitted offline survives a reload and is stored exactly once wh
 
   // Reload while the relay is still unreachable: the loader boots the app by
   // itself because a ticket is queued, and the ticket stays queued.
-  await context.setOffline(false);
   await context.route('**/api/tickets', (route) => route.abort('connectionrefused'));
+  await context.setOffline(false);
+  const retried = page.waitForRequest((r) => r.url().endsWith('/api/tickets'));
   await page.reload();
-  await page.waitForRequest((r) => r.url().endsWith('/api/tickets'));
+  await retried;
   assert.equal(relay.query('SELECT count(*) AS n FROM tickets')[0].n, 0);
 
   // Back online: the 'online' event (or the scheduled retry) delivers it.
@@ -86,8 +87,10 @@ test('two open tabs with a queued ticket deliver it once', async (t) => {
   await second.waitForRequest((r) => r.url().endsWith('/api/tickets'));
 
   relayUp = true;
-  await context.setOffline(true);
-  await context.setOffline(false); // both tabs hear 'online' and try to flush
+  // Both tabs hear 'online' at once and try to flush. (Toggling the context
+  // offline instead would also kill a retry already in flight, which then
+  // rightly goes again and would count as a second send.)
+  await Promise.all([first, second].map((p) => p.evaluate(() => window.dispatchEvent(new Event('online')))));
   const rows = await waitForRows(relay, 1);
   await new Promise((ok) => setTimeout(ok, 3000)); // let any straggler retry happen
   assert.equal(relay.query('SELECT count(*) AS n FROM tickets')[0].n, 1);
