@@ -10,16 +10,27 @@ use std::path::PathBuf;
 /// Seed of the typo run; any seed should clear the bar, this one is recorded.
 const TYPO_SEED: u64 = 1;
 
+/// `STACKFAQ_DIR` if set; else `../shared/data/stackfaq` beside the checkout;
+/// else the workspace copy, for a clone made somewhere else (as CI does).
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/stackfaq")
+    if let Some(dir) = std::env::var_os("STACKFAQ_DIR") {
+        return PathBuf::from(dir);
+    }
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/stackfaq");
+    let workspace = PathBuf::from("/work/shared/data/stackfaq");
+    if !beside.is_dir() && workspace.is_dir() {
+        workspace
+    } else {
+        beside
+    }
 }
 
 fn read(name: &str) -> String {
     let path = data_dir().join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {}: {e}. The search quality test needs the StackFAQ data in \
-             ../shared/data/stackfaq next to the repository.",
+            "cannot read {}: {e}. The search quality test needs the StackFAQ data: \
+             set STACKFAQ_DIR, or put it in ../shared/data/stackfaq next to the repository.",
             path.display()
         )
     })
