@@ -1,7 +1,7 @@
 //! `signpost eval`: measure how findable help content is over labelled
 //! queries `[{query, expected}]`: hit@1, hit@5, MRR, latency, misses.
 
-use crate::search::{Content, Style};
+use crate::search::{Content, ContentArgs, Style};
 use signpost::core::search::eval::{LabelledQuery, Outcome, Quality};
 use signpost::core::search::typos::inject_typos;
 use signpost::core::search::{QueryCache, SearchOptions};
@@ -12,18 +12,11 @@ use std::time::Instant;
 /// Measure search quality over labelled queries.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Articles: a folder of Markdown files, one Markdown file, or a JSON list.
-    #[arg(long, value_name = "PATH")]
-    pub articles: PathBuf,
+    #[command(flatten)]
+    pub content: ContentArgs,
     /// Labelled queries: a JSON list `[{"query": ..., "expected": "<id>"}]`.
     #[arg(long, value_name = "FILE")]
     pub queries: PathBuf,
-    /// Flows: a folder of flow files (YAML or JSON), or one such file.
-    #[arg(long, value_name = "PATH")]
-    pub flows: Option<PathBuf>,
-    /// Synonym groups: a YAML or JSON list of lists.
-    #[arg(long, value_name = "FILE")]
-    pub synonyms: Option<PathBuf>,
     /// Print JSON for machines.
     #[arg(long)]
     pub json: bool,
@@ -40,16 +33,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let content = match Content::load(
-        &args.articles,
-        args.flows.as_deref(),
-        args.synonyms.as_deref(),
-    ) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(content) = Content::load_or_report(&args.content) else {
+        return ExitCode::FAILURE;
     };
     let queries: Vec<LabelledQuery> = match std::fs::read_to_string(&args.queries)
         .map_err(|e| e.to_string())

@@ -13,16 +13,8 @@ pub struct Args {
     /// The query, as a user would type it (several words need no quotes).
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
-    /// Articles: a folder of Markdown files with front matter, one Markdown
-    /// file, or a JSON list `[{id, title, body}]`.
-    #[arg(long, value_name = "PATH")]
-    pub articles: PathBuf,
-    /// Flows: a folder of flow files (YAML or JSON), or one such file.
-    #[arg(long, value_name = "PATH")]
-    pub flows: Option<PathBuf>,
-    /// Synonym groups: a YAML or JSON list of lists, e.g. `[["2FA", "two-factor"]]`.
-    #[arg(long, value_name = "FILE")]
-    pub synonyms: Option<PathBuf>,
+    #[command(flatten)]
+    pub content: ContentArgs,
     /// Print JSON (ranked results with scores and highlight ranges).
     #[arg(long)]
     pub json: bool,
@@ -36,16 +28,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let content = match Content::load(
-        &args.articles,
-        args.flows.as_deref(),
-        args.synonyms.as_deref(),
-    ) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(content) = Content::load_or_report(&args.content) else {
+        return ExitCode::FAILURE;
     };
     let index = content.build();
     let query = args.query.join(" ");
@@ -154,6 +138,21 @@ impl Style {
     }
 }
 
+/// Where the content comes from; shared by `search` and `eval`.
+#[derive(clap::Args, Debug)]
+pub struct ContentArgs {
+    /// Articles: a folder of Markdown files with front matter, one Markdown
+    /// file, or a JSON list `[{id, title, body}]`.
+    #[arg(long, value_name = "PATH")]
+    pub articles: PathBuf,
+    /// Flows: a folder of flow files (YAML or JSON), or one such file.
+    #[arg(long, value_name = "PATH")]
+    pub flows: Option<PathBuf>,
+    /// Synonym groups: a YAML or JSON list of lists, e.g. `[["2FA", "two-factor"]]`.
+    #[arg(long, value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
+}
+
 /// Articles, flows and synonyms read from disk, ready to index.
 pub(crate) struct Content {
     pub(crate) docs: Vec<Document>,
@@ -163,6 +162,17 @@ pub(crate) struct Content {
 }
 
 impl Content {
+    /// Loads the content, or prints why it could not be loaded.
+    pub(crate) fn load_or_report(args: &ContentArgs) -> Option<Content> {
+        Content::load(
+            &args.articles,
+            args.flows.as_deref(),
+            args.synonyms.as_deref(),
+        )
+        .map_err(|e| eprintln!("error: {e}"))
+        .ok()
+    }
+
     pub(crate) fn load(
         articles: &Path,
         flows: Option<&Path>,
