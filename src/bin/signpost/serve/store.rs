@@ -122,6 +122,13 @@ impl Store {
         Err(StoreError("could not allocate a ticket reference".into()))
     }
 
+    /// Makes every later write fail, as a full disk or read-only file would.
+    #[cfg(test)]
+    pub fn fail_writes(&self) {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        conn.pragma_update(None, "query_only", true).unwrap();
+    }
+
     /// The most recent tickets first.
     pub fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());

@@ -112,3 +112,42 @@ pub fn error(status: StatusCode, field: Option<&str>, message: &str) -> Response
     };
     (status, Json(json!({ "error": text, "field": field }))).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::rate_limit::RateLimiter;
+    use super::super::store::Store;
+    use super::*;
+
+    #[tokio::test]
+    async fn a_ticket_that_cannot_be_stored_gets_503_and_no_reference() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("t.sqlite3")).unwrap());
+        store.fail_writes();
+        let state = Arc::new(AppState {
+            store: store.clone(),
+            rate_limiter: RateLimiter::new(10, 10),
+        });
+        let mut headers = HeaderMap::new();
+        headers.insert("idempotency-key", HeaderValue::from_static("key-disk-0001"));
+        let body = Bytes::from_static(br#"{"version":1,"message":"camera offline"}"#);
+        let response = create_ticket(
+            State(state),
+            ConnectInfo("127.0.0.1:9".parse().unwrap()),
+            headers,
+            body,
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let bytes = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert!(
+            json["error"].as_str().unwrap().contains("not accepted"),
+            "{json}"
+        );
+        assert!(json.get("reference").is_none());
+        assert!(store.recent_tickets(10).unwrap().is_empty());
+    }
+}
