@@ -139,12 +139,16 @@ impl Entry {
 
     /// The connection is back: a queued entry is due now, whatever its
     /// backoff said, because the reason it waited has gone.
-    pub fn wake(&mut self, now_ms: u64) {
-        if let Status::Queued {
-            next_attempt_ms, ..
-        } = &mut self.status
-        {
-            *next_attempt_ms = (*next_attempt_ms).min(now_ms);
+    /// Says whether anything changed.
+    pub fn wake(&mut self, now_ms: u64) -> bool {
+        match &mut self.status {
+            Status::Queued {
+                next_attempt_ms, ..
+            } if *next_attempt_ms > now_ms => {
+                *next_attempt_ms = now_ms;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -179,11 +183,14 @@ pub const KEEP_SENT_MS: u64 = 24 * 3_600_000;
 
 /// Drops delivered entries older than [`KEEP_SENT_MS`]. Queued and failed
 /// entries are never dropped: they hold something the user wrote.
-pub fn prune(entries: &mut Vec<Entry>, now_ms: u64) {
+/// Says whether any entry was dropped.
+pub fn prune(entries: &mut Vec<Entry>, now_ms: u64) -> bool {
+    let before = entries.len();
     entries.retain(|e| {
         !matches!(e.status, Status::Sent { .. })
             || now_ms.saturating_sub(e.created_ms) < KEEP_SENT_MS
     });
+    entries.len() != before
 }
 
 /// When the next queued entry is due, if any.
@@ -263,11 +270,11 @@ mod tests {
             0.9,
         );
         assert!(!e.is_due(1));
-        e.wake(1);
+        assert!(e.wake(1), "waking a waiting entry is a change to store");
         assert!(e.is_due(1));
         let mut sent = entry();
         sent.record(answered(201, r#"{"reference":"SP-1"}"#), &POLICY, 0, 0.5);
-        sent.wake(1);
+        assert!(!sent.wake(1));
         assert!(!sent.is_due(1), "a sent ticket is never woken");
     }
 
@@ -387,7 +394,8 @@ mod tests {
             failed_old.clone(),
             queued_old.clone(),
         ];
-        prune(&mut all, KEEP_SENT_MS + 1);
+        assert!(prune(&mut all, KEEP_SENT_MS + 1));
+        assert!(!prune(&mut all, KEEP_SENT_MS + 1), "nothing left to drop");
         assert_eq!(all, vec![sent_new, failed_old, queued_old]);
         assert_eq!(next_due_ms(&all), Some(0));
     }

@@ -8,6 +8,8 @@
 //! engine keep the wasm small. Scrubbing is idempotent: the markers it writes
 //! never match again.
 
+use crate::core::ticket::scrub_url;
+
 /// Replaces an email address.
 pub const EMAIL_MARK: &str = "[email]";
 /// Replaces a card number.
@@ -117,8 +119,7 @@ impl Scrubber {
         }
         if let Some(len) = match_url(chars, i) {
             let url: String = chars[i..i + len].iter().collect();
-            let cut = url.find(['?', '#']).unwrap_or(url.len());
-            return Some((len, Mark::Keep(url[..cut].to_string())));
+            return Some((len, Mark::Keep(scrub_url(&url))));
         }
         if let Some(len) = match_bearer(chars, i) {
             return Some((len, Mark::Keep(format!("Bearer {TOKEN_MARK}"))));

@@ -73,11 +73,15 @@ pub async fn flush(
 ) -> Result<Vec<Entry>, String> {
     with_lock(async move {
         let mut entries = load()?;
-        prune(&mut entries, now_ms());
+        let mut changed = prune(&mut entries, now_ms());
         if wake {
-            entries.iter_mut().for_each(|e| e.wake(now_ms()));
+            for entry in entries.iter_mut() {
+                changed |= entry.wake(now_ms());
+            }
         }
-        save(&entries)?;
+        if changed {
+            save(&entries)?;
+        }
         let due: Vec<(String, String)> = entries
             .iter()
             .filter(|e| e.is_due(now_ms()))

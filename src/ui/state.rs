@@ -6,7 +6,17 @@ use crate::platform::events::Emitter;
 use crate::platform::outbox;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::Cell;
 use std::time::Duration;
+
+thread_local! {
+    /// Which scheduled retry is current. Each schedule bumps it and an older
+    /// timer finds it changed and does nothing, so repeated flushes (online
+    /// events, resends) never run parallel retry chains. A plain cell: the
+    /// loader mounts one widget per page, and a reactive store here costs
+    /// the wasm a kilobyte.
+    static RETRY_GENERATION: Cell<u32> = const { Cell::new(0) };
+}
 
 /// Shared widget state. All fields are `Copy` handles, so the struct is too.
 #[derive(Clone, Copy)]
@@ -78,12 +88,16 @@ impl WidgetState {
         spawn_local(async move {
             let result = outbox::flush(endpoint, RetryPolicy::default(), wake).await;
             self.show_outbox(result);
+            let generation = RETRY_GENERATION.get().wrapping_add(1);
+            RETRY_GENERATION.set(generation);
             if let Some(due) = next_due_ms(&self.tickets.get_untracked()) {
                 let wait = due.saturating_sub(outbox::now_ms());
-                set_timeout(
-                    move || self.flush_outbox(false),
-                    Duration::from_millis(wait),
-                );
+                let retry = move || {
+                    if RETRY_GENERATION.get() == generation {
+                        self.flush_outbox(false);
+                    }
+                };
+                set_timeout(retry, Duration::from_millis(wait));
             }
         });
     }
@@ -94,10 +108,9 @@ impl WidgetState {
             let Status::Sent { reference } = &entry.status else {
                 continue;
             };
-            let was_sent = before
-                .iter()
-                .any(|b| b.key == entry.key && matches!(b.status, Status::Sent { .. }));
-            if !was_sent && before.iter().any(|b| b.key == entry.key) {
+            // Only entries this tab knew as unsent: not ones sent elsewhere.
+            let previous = before.iter().find(|b| b.key == entry.key);
+            if previous.is_some_and(|b| !matches!(b.status, Status::Sent { .. })) {
                 self.emit("ticket-sent", &[("reference", reference)]);
             }
         }

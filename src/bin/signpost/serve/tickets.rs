@@ -69,39 +69,37 @@ pub async fn create_ticket(
     // Canonical JSON: a retry of the same ticket compares equal byte for byte.
     let payload = serde_json::to_string(&ticket).expect("a ticket always serialises");
     let store = state.store.clone();
-    let stored = tokio::task::spawn_blocking(move || store.insert_ticket(&key, &payload)).await;
-    match stored {
-        Ok(Ok(Stored::Created { reference })) => {
-            (StatusCode::CREATED, Json(json!({ "reference": reference }))).into_response()
-        }
-        Ok(Ok(Stored::Replayed { reference })) => (
-            StatusCode::CREATED,
-            [("idempotent-replayed", "true")],
-            Json(json!({ "reference": reference })),
-        )
-            .into_response(),
-        Ok(Ok(Stored::KeyReused)) => error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("Idempotency-Key"),
-            "this key was already used for a different ticket",
-        ),
-        Ok(Err(e)) => {
-            eprintln!("signpost: could not store ticket: {e}");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                None,
-                "the ticket could not be stored; it was not accepted, please retry",
+    let stored = tokio::task::spawn_blocking(move || store.insert_ticket(&key, &payload))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|result| result.map_err(|e| e.to_string()));
+    let (reference, replayed) = match stored {
+        Ok(Stored::Created { reference }) => (reference, false),
+        Ok(Stored::Replayed { reference }) => (reference, true),
+        Ok(Stored::KeyReused) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("Idempotency-Key"),
+                "this key was already used for a different ticket",
             )
         }
         Err(e) => {
-            eprintln!("signpost: ticket store task failed: {e}");
-            error(
+            eprintln!("signpost: could not store ticket: {e}");
+            return error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 None,
                 "the ticket could not be stored; it was not accepted, please retry",
-            )
+            );
         }
+    };
+    let mut response =
+        (StatusCode::CREATED, Json(json!({ "reference": reference }))).into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
+    response
 }
 
 /// A JSON error body: `{"error": "...", "field": "..."}`.
