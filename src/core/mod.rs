@@ -6,4 +6,5 @@ pub mod flow;
 pub mod outbox;
 pub mod scrub;
 pub mod search;
+pub mod sort;
 pub mod ticket;

@@ -6,14 +6,13 @@
 //!   neighbours: Damerau-Levenshtein), found through a symmetric-delete
 //!   table, so the cost does not grow with the vocabulary;
 //! - for the word being typed: vocabulary words it starts, and if none, words
-//!   it is a subsequence of (`fuzzy-matcher`), which catches a dropped
+//!   it is a subsequence of ([`subsequence_score`]), which catches a dropped
 //!   letter in an unfinished word.
 
 use super::index::{hash_without, Index, MIN_FUZZY_CHARS};
 use super::normalize::stem;
 use super::rank::RankParams;
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
+use crate::core::sort;
 
 /// Most prefix completions kept for the word being typed (the most common
 /// ones), so a two-letter prefix does not flood the query.
@@ -62,6 +61,30 @@ pub fn bounded_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
     }
     let d = t[a.len() * w + b.len()];
     (d <= max).then_some(d)
+}
+
+/// Scores `typed` as an in-order subsequence of `word`, or `None` when a
+/// letter of `typed` is missing. Letters matched next to each other score
+/// more than scattered ones, so "cnfig" prefers "config" to "conflicting".
+pub fn subsequence_score(word: &str, typed: &str) -> Option<i64> {
+    let mut rest = word.chars();
+    let mut score = 0i64;
+    for wanted in typed.chars() {
+        let mut skipped = 0i64;
+        loop {
+            if rest.next()? == wanted {
+                break;
+            }
+            skipped += 1;
+        }
+        score += if skipped == 0 {
+            16
+        } else {
+            10 - skipped.min(8)
+        };
+    }
+    // Unmatched tail letters count a little against long words.
+    Some(score - rest.count() as i64)
 }
 
 impl Index {
@@ -160,7 +183,7 @@ impl Index {
                 (self.df(term), term, w.chars().count())
             })
             .collect();
-        cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        sort::sort_by(&mut cands, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for (_, term, full) in cands.into_iter().take(MAX_PREFIX_EXPANSIONS) {
             // The more of the word is typed, the surer the completion.
             let typed = len as f32 / full as f32;
@@ -182,7 +205,6 @@ impl Index {
         let mut lo_buf = [0u8; 4];
         let lo: &str = first.encode_utf8(&mut lo_buf);
         let start = self.words.partition_point(|w| w.as_str() < lo);
-        let matcher = SkimMatcherV2::default();
         let mut best: Vec<(i64, u32)> = Vec::new();
         for (i, w) in self.words[start..].iter().enumerate() {
             if !w.starts_with(first) {
@@ -191,11 +213,11 @@ impl Index {
             if w.len() <= word.len() {
                 continue;
             }
-            if let Some(score) = matcher.fuzzy_match(w, word) {
+            if let Some(score) = subsequence_score(w, word) {
                 best.push((score, self.word_term[start + i]));
             }
         }
-        best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        sort::sort_by(&mut best, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for (_, term) in best.into_iter().take(MAX_SUBSEQUENCE_EXPANSIONS) {
             push(term, self.params.subsequence_weight, out);
         }
@@ -211,6 +233,16 @@ mod tests {
         let a: Vec<char> = a.chars().collect();
         let b: Vec<char> = b.chars().collect();
         bounded_distance(&a, &b, 2)
+    }
+
+    #[test]
+    fn subsequences_prefer_letters_that_sit_together() {
+        assert!(subsequence_score("configure", "cnfig").is_some());
+        assert_eq!(subsequence_score("camera", "cmx"), None);
+        assert_eq!(subsequence_score("camera", "acm"), None, "order matters");
+        let tight = subsequence_score("config", "cnfig").unwrap();
+        let loose = subsequence_score("conflicting", "cnfig").unwrap();
+        assert!(tight > loose, "{tight} vs {loose}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::index::{find_synonyms, synonym_term, DocMeta, Index};
 use super::normalize;
 use super::rank::Group;
 use super::Hit;
+use crate::core::sort;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -48,7 +49,7 @@ impl Index {
             .keys()
             .map(|t| t.as_bytes()[..t.len().min(2)].to_vec())
             .collect();
-        heads.sort_unstable();
+        sort::sort(&mut heads);
         heads.dedup();
         Highlighter {
             index: self,
@@ -88,7 +89,9 @@ impl Highlighter<'_> {
                 }
             }
         }
-        out.sort_by_key(|(r, _)| (r.start, r.end));
+        sort::sort_by(&mut out, |(a, _), (b, _)| {
+            (a.start, a.end).cmp(&(b.start, b.end))
+        });
         out
     }
 
@@ -236,7 +239,7 @@ fn build_excerpt(
 
 /// Sorts and merges overlapping or touching ranges.
 fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
-    ranges.sort_by_key(|r| (r.start, r.end));
+    sort::sort_by(&mut ranges, |a, b| (a.start, a.end).cmp(&(b.start, b.end)));
     let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
     for r in ranges {
         match out.last_mut() {

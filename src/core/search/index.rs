@@ -8,6 +8,7 @@
 use super::normalize::{self, Token};
 use super::rank::{FieldWeights, RankParams};
 use super::{Document, Kind};
+use crate::core::sort;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -274,7 +275,7 @@ impl Index {
 
         // Sort terms so they can be binary searched, and lay postings flat.
         let mut sorted: Vec<(String, u32)> = term_ids.into_iter().collect();
-        sorted.sort_unstable();
+        sort::sort(&mut sorted);
         let mut remap = vec![0u32; sorted.len()];
         let mut terms = Vec::with_capacity(sorted.len());
         let mut post_start = Vec::with_capacity(sorted.len() + 1);
@@ -299,7 +300,7 @@ impl Index {
             }
         }
         let mut words: Vec<(String, u32)> = word_map.into_iter().collect();
-        words.sort_unstable();
+        sort::sort(&mut words);
         let mut deletes = Vec::new();
         for (i, (w, _)) in words.iter().enumerate() {
             let chars: Vec<char> = w.chars().collect();
@@ -311,7 +312,7 @@ impl Index {
                 deletes.push((hash_without(&chars, Some(skip)), i as u32));
             }
         }
-        deletes.sort_unstable();
+        sort::sort(&mut deletes);
         deletes.dedup();
         let (words, word_term): (Vec<String>, Vec<u32>) = words.into_iter().unzip();
 

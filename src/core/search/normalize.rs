@@ -61,11 +61,40 @@ fn fold_char(c: char, out: &mut String) {
         'ý' | 'ÿ' | 'ŷ' | 'Ý' | 'Ÿ' | 'Ŷ' => "y",
         'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
         _ => {
-            out.extend(c.to_lowercase());
+            out.push(lower_case(c));
             return;
         }
     };
     out.push_str(folded);
+}
+
+/// Lower-cases the cased alphabets help content is written in: Latin,
+/// Greek, Cyrillic, Armenian and full-width Latin. Other characters pass
+/// unchanged. `char::to_lowercase` covers every script, but its table costs
+/// the widget about 5 KB of download.
+fn lower_case(c: char) -> char {
+    let code = c as u32;
+    match c {
+        'Ÿ' => return 'ÿ',
+        'Ӏ' => return 'ӏ',
+        _ => {}
+    }
+    let offset = match code {
+        0x00C0..=0x00DE if code != 0x00D7 => 0x20,
+        // Latin Extended-A: upper and lower case alternate.
+        0x0100..=0x0137 | 0x014A..=0x0177 if code % 2 == 0 => 1,
+        0x0139..=0x0148 | 0x0179..=0x017E if code % 2 == 1 => 1,
+        0x0391..=0x03AB if code != 0x03A2 => 0x20,
+        0x0400..=0x040F => 0x50,
+        0x0410..=0x042F => 0x20,
+        // Cyrillic supplement: upper and lower case alternate.
+        0x0460..=0x0481 | 0x048A..=0x04BF | 0x04D0..=0x052F if code % 2 == 0 => 1,
+        0x04C1..=0x04CE if code % 2 == 1 => 1,
+        0x0531..=0x0556 => 0x30,
+        0xFF21..=0xFF3A => 0x20,
+        _ => 0,
+    };
+    char::from_u32(code + offset).unwrap_or(c)
 }
 
 /// Folds a whole string: lower case, diacritics removed where possible.
@@ -403,6 +432,34 @@ impl Stemmer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_case_agrees_with_the_standard_library_on_the_alphabets_it_covers() {
+        let ranges = [
+            0x41..=0x5A,
+            0xC0..=0x17F,
+            0x391..=0x3AB,
+            0x400..=0x52F,
+            0x531..=0x556,
+            0xFF21..=0xFF3A,
+        ];
+        for code in ranges.into_iter().flatten() {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let mut std_lower = c.to_lowercase();
+            if std_lower.len() == 1 {
+                let expected = std_lower.next().unwrap();
+                let ours = if c.is_ascii() {
+                    c.to_ascii_lowercase()
+                } else {
+                    lower_case(c)
+                };
+                assert_eq!(ours, expected, "U+{code:04X} {c}");
+            }
+        }
+        assert_eq!(fold("ÜBER Ωμέγα ПРИВЕТ"), "uber ωμέγα привет");
+    }
 
     #[test]
     fn stop_words_are_sorted_for_binary_search() {

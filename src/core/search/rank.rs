@@ -17,6 +17,7 @@ use super::fuzzy::Expansion;
 use super::index::{find_synonyms, synonym_term, Index, FIELD_COUNT};
 use super::normalize::{self, Token};
 use super::{Hit, Kind, Results, SearchOptions};
+use crate::core::sort;
 use serde::{Deserialize, Serialize};
 
 /// Weight and length normalisation of one field.
@@ -391,7 +392,7 @@ impl Index {
             acc[d as usize] = 0.0;
             covered[d as usize] = 0.0;
         }
-        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        sort::sort_by(&mut ranked, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let Some(&(_, top)) = ranked.first() else {
             return ranked;
         };
