@@ -1,11 +1,10 @@
 //! Embed options: what the loader read from the script tag's `data-*`
 //! attributes, parsed and checked in one place.
 
-use serde::Deserialize;
+use crate::core::json::{Fields, Json, Path};
 
 /// When the "contact support" route is offered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContactPolicy {
     /// Contact is offered from the start.
     Always,
@@ -17,8 +16,7 @@ pub enum ContactPolicy {
 }
 
 /// Light, dark, or following the user's system preference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
     Light,
     Dark,
@@ -27,8 +25,7 @@ pub enum Theme {
 }
 
 /// Which bottom corner the launcher and panel sit in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Position {
     Left,
     #[default]
@@ -37,8 +34,7 @@ pub enum Position {
 
 /// The options an integrator sets on the script tag. Every field has a
 /// default, so an empty tag works.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EmbedOptions {
     /// URL of the content bundle (`data-content`).
     pub content: Option<String>,
@@ -74,7 +70,41 @@ impl EmbedOptions {
     /// Parses the loader's JSON. Unknown keys are ignored so an older widget
     /// keeps working under a newer loader; a bad value names the option.
     pub fn from_json(json: &str) -> Result<EmbedOptions, String> {
-        serde_json::from_str(json).map_err(|e| format!("invalid Signpost option: {e}"))
+        let value = Json::parse(json).map_err(|e| format!("invalid Signpost options: {e}"))?;
+        Self::from_value(&value).map_err(|e| format!("invalid Signpost option {e}"))
+    }
+
+    fn from_value(value: &Json) -> Result<EmbedOptions, crate::core::json::JsonError> {
+        let f = Fields::of(value, Path::Root)?;
+        let d = EmbedOptions::default();
+        // The order of each list is the enum's declaration order.
+        let contact = match f.choice("contact", &["always", "after-attempt", "never"])? {
+            Some(0) => ContactPolicy::Always,
+            Some(2) => ContactPolicy::Never,
+            Some(_) => ContactPolicy::AfterAttempt,
+            None => d.contact,
+        };
+        let theme = match f.choice("theme", &["light", "dark", "auto"])? {
+            Some(0) => Theme::Light,
+            Some(1) => Theme::Dark,
+            Some(_) => Theme::Auto,
+            None => d.theme,
+        };
+        let position = match f.choice("position", &["left", "right"])? {
+            Some(0) => Position::Left,
+            Some(_) => Position::Right,
+            None => d.position,
+        };
+        Ok(EmbedOptions {
+            content: f.opt_str("content")?,
+            endpoint: f.opt_str("endpoint")?.unwrap_or(d.endpoint),
+            locale: f.opt_str("locale")?,
+            position,
+            theme,
+            contact,
+            launcher: f.opt_bool("launcher")?.unwrap_or(d.launcher),
+            title: f.opt_str("title")?.unwrap_or(d.title),
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod article;
 pub mod config;
 pub mod flow;
+pub mod json;
 pub mod outbox;
 pub mod scrub;
 pub mod search;

@@ -3,13 +3,13 @@
 //! POST, and feeds the outcome back with the clock and a random number; it
 //! makes no decisions of its own.
 
+use crate::core::json::{Fields, Json, JsonError, Path};
 use crate::core::ticket::{interpret_relay_answer, RelayAnswer};
-use serde::{Deserialize, Serialize};
 
 /// Backoff settings. Delays grow as `base_ms * 2^(attempt-1)` up to `cap_ms`,
 /// and each wait is drawn uniformly from `[0, that]` ("full jitter"), so that
 /// many widgets coming back online do not retry in lockstep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// First backoff ceiling, in ms.
     pub base_ms: u64,
@@ -34,8 +34,7 @@ impl Default for RetryPolicy {
 }
 
 /// Where a ticket stands, as the user sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// Waiting for its next attempt (offline, or the relay was busy).
     Queued {
@@ -50,7 +49,7 @@ pub enum Status {
 
 /// One ticket in the outbox, as written to durable storage before the first
 /// network attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Idempotency key: the relay stores the ticket once per key.
     pub key: String,
@@ -59,6 +58,83 @@ pub struct Entry {
     pub created_ms: u64,
     pub attempts: u32,
     pub status: Status,
+}
+
+/// The stored form: a JSON list of entries, each status an object under its
+/// name (`{"queued":{...}}`, `{"sent":{...}}`, `{"failed":{...}}`). The
+/// loader looks for `"queued":{` to decide whether to boot the widget early.
+pub fn entries_to_json(entries: &[Entry]) -> String {
+    Json::Arr(entries.iter().map(Entry::to_json).collect()).to_text()
+}
+
+/// Reads what [`entries_to_json`] wrote.
+pub fn entries_from_json(text: &str) -> Result<Vec<Entry>, JsonError> {
+    match Json::parse(text)? {
+        Json::Arr(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Entry::from_json(item, &Path::Index(&Path::Root, i)))
+            .collect(),
+        _ => Err(Path::Root.error("expected a list of tickets")),
+    }
+}
+
+impl Entry {
+    fn to_json(&self) -> Json {
+        let (name, fields) = match &self.status {
+            Status::Queued {
+                next_attempt_ms,
+                last_error,
+            } => (
+                "queued",
+                vec![
+                    ("next_attempt_ms", Json::Num(*next_attempt_ms as f64)),
+                    ("last_error", Json::opt_str(last_error.as_deref())),
+                ],
+            ),
+            Status::Sent { reference } => {
+                ("sent", vec![("reference", Json::Str(reference.clone()))])
+            }
+            Status::Failed { message } => ("failed", vec![("message", Json::Str(message.clone()))]),
+        };
+        Json::object(vec![
+            ("key", Json::Str(self.key.clone())),
+            ("body", Json::Str(self.body.clone())),
+            ("created_ms", Json::Num(self.created_ms as f64)),
+            ("attempts", Json::Num(f64::from(self.attempts))),
+            ("status", Json::object(vec![(name, Json::object(fields))])),
+        ])
+    }
+
+    fn from_json(value: &Json, path: &Path) -> Result<Entry, JsonError> {
+        let f = Fields::of(value, *path)?;
+        let status_path = Path::Key(path, "status");
+        let status = Fields::of(f.raw("status").unwrap_or(&Json::Null), status_path)?;
+        let status = if let Some(q) = status.raw("queued") {
+            let q = Fields::of(q, Path::Key(&status_path, "queued"))?;
+            Status::Queued {
+                next_attempt_ms: q.u64("next_attempt_ms")?,
+                last_error: q.opt_str("last_error")?,
+            }
+        } else if let Some(s) = status.raw("sent") {
+            Status::Sent {
+                reference: Fields::of(s, Path::Key(&status_path, "sent"))?.str("reference")?,
+            }
+        } else if let Some(s) = status.raw("failed") {
+            Status::Failed {
+                message: Fields::of(s, Path::Key(&status_path, "failed"))?.str("message")?,
+            }
+        } else {
+            return Err(status_path.error("expected queued, sent or failed"));
+        };
+        Ok(Entry {
+            key: f.str("key")?,
+            body: f.str("body")?,
+            created_ms: f.u64("created_ms")?,
+            attempts: f.u64("attempts")?.min(u64::from(u32::MAX)) as u32,
+            status,
+        })
+    }
 }
 
 /// What happened when the platform tried to deliver an entry.
@@ -411,7 +487,35 @@ mod tests {
             5,
             0.3,
         );
-        let json = serde_json::to_string(&e).unwrap();
-        assert_eq!(serde_json::from_str::<Entry>(&json).unwrap(), e);
+        let sent = Entry {
+            status: Status::Sent {
+                reference: "SP-7K3Q2A".into(),
+            },
+            ..entry()
+        };
+        let failed = Entry {
+            status: Status::Failed {
+                message: "email: \"x\" is not an address".into(),
+            },
+            ..entry()
+        };
+        let all = vec![e, sent, failed];
+        let json = entries_to_json(&all);
+        // The loader boots the widget early when it sees this.
+        assert!(json.contains(r#""queued":{"#), "{json}");
+        assert_eq!(entries_from_json(&json).unwrap(), all);
+    }
+
+    #[test]
+    fn a_damaged_outbox_names_what_is_wrong() {
+        let err = entries_from_json(
+            r#"[{"key":"k","body":"{}","created_ms":1,"attempts":0,"status":{"lost":{}}}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "[0].status: expected queued, sent or failed"
+        );
+        assert!(entries_from_json("{").is_err());
     }
 }

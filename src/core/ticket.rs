@@ -3,6 +3,7 @@
 //! Version 1 is deliberately small; the widget and relay share this one
 //! definition so that what one writes the other always accepts.
 
+use crate::core::json::Json;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -93,6 +94,23 @@ impl Ticket {
             page_url: page_url.map(scrub_url),
             widget_version: Some(widget_version.to_string()),
         }
+    }
+
+    /// The JSON the widget sends: the same text serde writes for this type
+    /// (a test holds them together), without linking serde_json into the
+    /// widget.
+    pub fn to_json(&self) -> String {
+        Json::object(vec![
+            ("version", Json::Num(f64::from(self.version))),
+            ("message", Json::Str(self.message.clone())),
+            ("email", Json::opt_str(self.email.as_deref())),
+            ("page_url", Json::opt_str(self.page_url.as_deref())),
+            (
+                "widget_version",
+                Json::opt_str(self.widget_version.as_deref()),
+            ),
+        ])
+        .to_text()
     }
 
     /// Every problem with this ticket, or `Ok` when the relay may store it.
@@ -208,16 +226,11 @@ pub enum RelayAnswer {
 /// Reads a relay response: status code and JSON body
 /// (`{"reference": ...}` on success, `{"error": ...}` otherwise).
 pub fn interpret_relay_answer(status: u16, body: &str) -> RelayAnswer {
-    // A typed body, not serde_json::Value: Value costs the widget kilobytes.
-    #[derive(Deserialize, Default)]
-    struct Body {
-        reference: Option<String>,
-        error: Option<String>,
-    }
-    let json: Body = serde_json::from_str(body).unwrap_or_default();
-    let server_message = json.error;
+    let json = Json::parse(body).unwrap_or(Json::Null);
+    let text = |key| json.get(key).and_then(Json::as_str).map(str::to_string);
+    let server_message = text("error");
     match status {
-        200..=299 => match json.reference {
+        200..=299 => match text("reference") {
             Some(reference) if !reference.is_empty() => RelayAnswer::Accepted { reference },
             _ => RelayAnswer::RetryLater {
                 reason: format!("the relay answered {status} without a ticket reference"),
@@ -247,6 +260,21 @@ mod tests {
             email: None,
             page_url: None,
             widget_version: None,
+        }
+    }
+
+    #[test]
+    fn what_the_widget_writes_is_what_the_relay_reads() {
+        let full = Ticket::compose(
+            "Line one\n\"quoted\" \u{1} ünïcødé 😀",
+            "ana@example.com",
+            Some("https://shop.example/setup?token=abc#x"),
+            "0.1.0",
+        );
+        for t in [full, ticket("minimal")] {
+            let json = t.to_json();
+            assert_eq!(Ticket::from_json(json.as_bytes()).unwrap(), t);
+            assert_eq!(json, serde_json::to_string(&t).unwrap());
         }
     }
 

@@ -3,7 +3,7 @@
 //! outcome. Every decision (sent, failed, when to retry) is the core's.
 
 use super::{http, storage};
-use crate::core::outbox::{prune, Entry, Outcome, RetryPolicy};
+use crate::core::outbox::{self, prune, Entry, Outcome, RetryPolicy};
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -32,7 +32,7 @@ pub fn load() -> Result<Vec<Entry>, String> {
     let Some(raw) = storage::read(STORAGE_KEY)? else {
         return Ok(Vec::new());
     };
-    serde_json::from_str(&raw).or_else(|_| {
+    outbox::entries_from_json(&raw).or_else(|_| {
         storage::write(SET_ASIDE_KEY, &raw)?;
         storage::write(STORAGE_KEY, "[]")?;
         Err("saved tickets could not be read; they were set aside".to_string())
@@ -40,8 +40,7 @@ pub fn load() -> Result<Vec<Entry>, String> {
 }
 
 fn save(entries: &[Entry]) -> Result<(), String> {
-    let json = serde_json::to_string(entries).map_err(|e| e.to_string())?;
-    storage::write(STORAGE_KEY, &json)
+    storage::write(STORAGE_KEY, &outbox::entries_to_json(entries))
 }
 
 /// Writes a new entry to durable storage. Only once this succeeded may the

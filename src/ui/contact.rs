@@ -35,7 +35,7 @@ pub fn ContactForm() -> impl IntoView {
             ));
             return;
         };
-        let body = serde_json::to_string(&ticket).unwrap_or_default();
+        let body = ticket.to_json();
         let entry = Entry::new(uuid_v4_from_bytes(bytes), body, outbox::now_ms());
         match outbox::enqueue(entry) {
             Ok(entries) => {
