@@ -184,6 +184,31 @@ impl Article {
         })
     }
 
+    /// The 1-based line of `text` (a whole Markdown file, as given to
+    /// [`Article::parse_markdown`]) where the parsed `body` starts, so that
+    /// messages about the body can name lines of the file.
+    pub fn body_line(text: &str) -> u32 {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut fences = 0;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            at += line.len();
+            if line.trim_end() == "---" {
+                fences += 1;
+                if fences == 2 {
+                    break;
+                }
+            }
+        }
+        // `parse_markdown` trims the body, so skip leading blank lines too.
+        let rest = &text[at.min(text.len())..];
+        let skipped = rest.len() - rest.trim_start().len();
+        let before = &text[..at.min(text.len()) + skipped];
+        let newlines = before.matches('\n').count();
+        // The body starts on the line after the last skipped newline.
+        u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    }
+
     /// Parses a JSON list of articles `[{id, title, body, ...}]`; fields other
     /// than id, title and body are optional. `source` names the file in errors.
     pub fn parse_json_list(source: &str, text: &str) -> Result<Vec<Article>, ArticleError> {
@@ -368,6 +393,12 @@ mod tests {
         assert_eq!(e.to_string(), "c.json [1]: field `id`: duplicate id \"a\"");
         let e = Article::parse_json_list("c.json", r#"{"id":"a"}"#).unwrap_err();
         assert!(e.to_string().starts_with("c.json: not a JSON list"), "{e}");
+    }
+
+    #[test]
+    fn body_line_counts_the_front_matter_and_blank_lines() {
+        assert_eq!(Article::body_line(GOOD), 8);
+        assert_eq!(Article::body_line("---\ntitle: T\n---\n\n\nBody"), 6);
     }
 
     #[test]
