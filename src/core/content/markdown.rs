@@ -195,8 +195,11 @@ impl Frame {
     fn add_inline(&mut self, inline: Inline) {
         match &mut self.kind {
             Kind::Html(_) => {}
-            Kind::Code(_, text) => text.push_str(&inline_text(&inline)),
-            Kind::Image(_, alt) => alt.push_str(&inline_text(&inline)),
+            Kind::Code(_, text) | Kind::Image(_, text) => match &inline {
+                // Verbatim: code keeps its newlines and indentation.
+                Inline::Text(s) | Inline::Code(s) => text.push_str(s),
+                other => text.push_str(&inline_text(other)),
+            },
             _ => match (self.inlines.last_mut(), inline) {
                 (Some(Inline::Text(prev)), Inline::Text(next)) => prev.push_str(&next),
                 (_, inline) => self.inlines.push(inline),

@@ -24,7 +24,7 @@ pub const BUNDLE_PATH: &str = "/content/bundle.json";
 const POLL: Duration = Duration::from_millis(500);
 
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub struct ContentArgs {
     /// Content folder to build, watch and serve at /content/bundle.json
     /// (articles/, flows/, signpost.toml). Without it there is no bundle route.
     #[arg(long, value_name = "DIR")]
@@ -41,7 +41,7 @@ type Shared = Arc<RwLock<Current>>;
 
 /// The bundle route, when `--content` is given; it builds once now and then
 /// polls the folder in the background.
-pub fn router(args: &Args) -> Option<Router> {
+pub fn router(args: &ContentArgs) -> Option<Router> {
     let dir = args.content.clone()?;
     let current: Shared = Arc::new(RwLock::new(build(&dir)));
     let watched = current.clone();
@@ -79,7 +79,8 @@ fn build(dir: &Path) -> Current {
             for w in &built.warnings {
                 eprintln!("{w}");
             }
-            println!(
+            // stderr: stdout's first line is the URL, which scripts read.
+            eprintln!(
                 "signpost: content built from {} ({} articles, {} flows, {} bytes), serving {BUNDLE_PATH}",
                 dir.display(),
                 built.bundle.articles.len(),

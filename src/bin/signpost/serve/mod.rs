@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long, default_value_t = 10)]
     rate_per_minute: u32,
     #[command(flatten)]
-    content: content::Args,
+    content: content::ContentArgs,
 }
 
 pub struct AppState {
