@@ -205,7 +205,7 @@ fn build_errors_name_the_file_and_line_and_nothing_is_written() {
         // Raw HTML and an unsafe link: warnings with the file's own line.
         format!("{s}/articles/good.md:7: warning: raw HTML dropped: `<script>alert(1)</script>`"),
         format!("{s}/articles/good.md:9: warning: link to `javascript:alert(1)` kept as plain text"),
-        format!("{s}/articles/bad.md: error: field `tgas`"),
+        format!("{s}/articles/bad.md:3: error: field `tgas`"),
         format!("{s}/articles/good.md: error: field `related_flows[0]`: no flow with id \"smal\" (did you mean \"small\"?)"),
         // The flow error is printed exactly as `signpost check` prints it.
         format!("{s}/flows/small.yaml:8:5: error[unknown-article] flow \"small\", node \"read\", field \"article\""),

@@ -53,6 +53,8 @@ pub struct ArticleError {
     pub source: String,
     /// Offending field, when one is at fault.
     pub field: Option<String>,
+    /// 1-based line in the file, when known (front matter mistakes).
+    pub line: Option<u32>,
     /// What is wrong.
     pub message: String,
 }
@@ -72,6 +74,7 @@ fn error(source: &str, field: Option<&str>, message: impl Into<String>) -> Artic
     ArticleError {
         source: source.to_string(),
         field: field.map(str::to_string),
+        line: None,
         message: message.into(),
     }
 }
@@ -156,9 +159,12 @@ impl Article {
                     .nth(1)
                     .filter(|_| msg.contains("field"))
                     .map(str::to_string);
+                // The YAML starts on the file's second line.
+                let line = e.location().and_then(|l| u32::try_from(l.line() + 1).ok());
                 ArticleError {
                     source: source.to_string(),
                     field,
+                    line,
                     message: format!("front matter: {msg}"),
                 }
             })?
@@ -360,6 +366,7 @@ mod tests {
     fn errors_name_the_file_and_field() {
         let e = Article::parse_markdown("a.md", "---\ntitle: T\ntgas: [x]\n---\nbody").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("tgas"), "{e}");
+        assert_eq!(e.line, Some(3), "{e}");
         assert!(e.to_string().starts_with("a.md: field `tgas`"), "{e}");
 
         let e = Article::parse_markdown("b.md", "---\ntags: [x]\n---\nbody").unwrap_err();

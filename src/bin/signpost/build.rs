@@ -287,7 +287,7 @@ pub fn build_dir(src: &Path, strict: bool) -> Result<Built, Vec<Problem>> {
             match Article::parse_markdown(&fname, &text) {
                 Ok(a) => vec![(a, Article::body_line(&text))],
                 Err(e) => {
-                    p.error(&fname, None, strip_source(&e.to_string(), &fname));
+                    p.error(&fname, e.line, strip_source(&e.to_string(), &fname));
                     continue;
                 }
             }
