@@ -34,7 +34,7 @@ fn the_demo_flows_pass_with_no_warnings() {
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
     assert!(
-        out.contains("checked 4 files (4 flows): 0 errors, 0 warnings"),
+        out.contains("checked 9 files (9 flows): 0 errors, 0 warnings"),
         "{out}"
     );
 }

@@ -53,6 +53,8 @@ pub struct ArticleError {
     pub source: String,
     /// Offending field, when one is at fault.
     pub field: Option<String>,
+    /// 1-based line in the file, when known (front matter mistakes).
+    pub line: Option<u32>,
     /// What is wrong.
     pub message: String,
 }
@@ -72,6 +74,7 @@ fn error(source: &str, field: Option<&str>, message: impl Into<String>) -> Artic
     ArticleError {
         source: source.to_string(),
         field: field.map(str::to_string),
+        line: None,
         message: message.into(),
     }
 }
@@ -156,9 +159,12 @@ impl Article {
                     .nth(1)
                     .filter(|_| msg.contains("field"))
                     .map(str::to_string);
+                // The YAML starts on the file's second line.
+                let line = e.location().and_then(|l| u32::try_from(l.line() + 1).ok());
                 ArticleError {
                     source: source.to_string(),
                     field,
+                    line,
                     message: format!("front matter: {msg}"),
                 }
             })?
@@ -182,6 +188,31 @@ impl Article {
             featured: fm.featured,
             locale: fm.locale,
         })
+    }
+
+    /// The 1-based line of `text` (a whole Markdown file, as given to
+    /// [`Article::parse_markdown`]) where the parsed `body` starts, so that
+    /// messages about the body can name lines of the file.
+    pub fn body_line(text: &str) -> u32 {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut fences = 0;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            at += line.len();
+            if line.trim_end() == "---" {
+                fences += 1;
+                if fences == 2 {
+                    break;
+                }
+            }
+        }
+        // `parse_markdown` trims the body, so skip leading blank lines too.
+        let rest = &text[at.min(text.len())..];
+        let skipped = rest.len() - rest.trim_start().len();
+        let before = &text[..at.min(text.len()) + skipped];
+        let newlines = before.matches('\n').count();
+        // The body starts on the line after the last skipped newline.
+        u32::try_from(newlines + 1).unwrap_or(u32::MAX)
     }
 
     /// Parses a JSON list of articles `[{id, title, body, ...}]`; fields other
@@ -335,6 +366,7 @@ mod tests {
     fn errors_name_the_file_and_field() {
         let e = Article::parse_markdown("a.md", "---\ntitle: T\ntgas: [x]\n---\nbody").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("tgas"), "{e}");
+        assert_eq!(e.line, Some(3), "{e}");
         assert!(e.to_string().starts_with("a.md: field `tgas`"), "{e}");
 
         let e = Article::parse_markdown("b.md", "---\ntags: [x]\n---\nbody").unwrap_err();
@@ -368,6 +400,12 @@ mod tests {
         assert_eq!(e.to_string(), "c.json [1]: field `id`: duplicate id \"a\"");
         let e = Article::parse_json_list("c.json", r#"{"id":"a"}"#).unwrap_err();
         assert!(e.to_string().starts_with("c.json: not a JSON list"), "{e}");
+    }
+
+    #[test]
+    fn body_line_counts_the_front_matter_and_blank_lines() {
+        assert_eq!(Article::body_line(GOOD), 8);
+        assert_eq!(Article::body_line("---\ntitle: T\n---\n\n\nBody"), 6);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod config;
+pub mod content;
 pub mod flow;
 pub mod json;
 pub mod outbox;

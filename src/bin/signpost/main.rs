@@ -2,8 +2,10 @@
 //!
 //! Each subcommand lives in its own module with its own `Args`.
 
+mod build;
 mod check;
 mod eval;
+mod graph;
 mod search;
 mod serve;
 mod tickets;
@@ -34,6 +36,10 @@ enum Command {
     Check(check::Args),
     /// Measure search quality (hit@1, hit@5, MRR, latency) over labelled queries.
     Eval(eval::Args),
+    /// Build the content bundle (articles, flows, signpost.toml) the widget fetches.
+    Build(build::Args),
+    /// Draw a flow as Mermaid text or a standalone SVG.
+    Graph(graph::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +50,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Graph(args) => graph::run(args),
     }
 }

@@ -143,8 +143,12 @@ impl Style {
 pub struct ContentArgs {
     /// Articles: a folder of Markdown files with front matter, one Markdown
     /// file, or a JSON list `[{id, title, body}]`.
-    #[arg(long, value_name = "PATH")]
-    pub articles: PathBuf,
+    #[arg(long, value_name = "PATH", required_unless_present = "bundle")]
+    pub articles: Option<PathBuf>,
+    /// A content bundle from `signpost build`, instead of --articles,
+    /// --flows and --synonyms: search exactly what the widget searches.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["articles", "flows", "synonyms"])]
+    pub bundle: Option<PathBuf>,
     /// Flows: a folder of flow files (YAML or JSON), or one such file.
     #[arg(long, value_name = "PATH")]
     pub flows: Option<PathBuf>,
@@ -164,8 +168,13 @@ pub(crate) struct Content {
 impl Content {
     /// Loads the content, or prints why it could not be loaded.
     pub(crate) fn load_or_report(args: &ContentArgs) -> Option<Content> {
+        if let Some(path) = &args.bundle {
+            return Content::from_bundle(path)
+                .map_err(|e| eprintln!("error: {e}"))
+                .ok();
+        }
         Content::load(
-            &args.articles,
+            args.articles.as_deref()?,
             args.flows.as_deref(),
             args.synonyms.as_deref(),
         )
@@ -214,6 +223,18 @@ impl Content {
             articles: n_articles,
             flows: n_flows,
             synonyms,
+        })
+    }
+
+    /// The documents and synonyms of a built bundle, as the widget reads them.
+    fn from_bundle(path: &Path) -> Result<Content, String> {
+        let bundle = signpost::core::content::Bundle::from_json(&read(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Content {
+            docs: bundle.documents(),
+            articles: bundle.articles.len(),
+            flows: bundle.flows.len(),
+            synonyms: bundle.synonyms,
         })
     }
 

@@ -1,5 +1,6 @@
 //! `signpost serve`: the ticket relay, the built widget and the demo page.
 
+mod content;
 mod rate_limit;
 pub mod store;
 mod tickets;
@@ -49,6 +50,8 @@ pub struct Args {
     /// Tickets a single client may send per minute after the burst.
     #[arg(long, default_value_t = 10)]
     rate_per_minute: u32,
+    #[command(flatten)]
+    content: content::ContentArgs,
 }
 
 pub struct AppState {
@@ -143,6 +146,7 @@ fn router(state: Arc<AppState>, args: &Args, origins: Vec<HeaderValue>) -> Route
         .nest_service(WIDGET_PATH, widget)
         .route_service("/", ServeFile::new(args.demo_dir.join("index.html")))
         .nest_service("/demo", ServeDir::new(&args.demo_dir))
+        .merge(content::router(&args.content).unwrap_or_default())
 }
 
 /// Answers 413 with a JSON error before reading a body whose declared length
