@@ -180,7 +180,14 @@ fn pathological_input_is_bounded() {
             md.len(),
             &md[..10]
         );
-        let back: Vec<Block> = serde_json::from_str(&json).unwrap();
+        // Read back the way the widget reads it.
+        let value = signpost::core::json::Json::parse(&json).unwrap();
+        let back: Vec<Block> = signpost::core::json::items(
+            &value,
+            &signpost::core::json::Path::Root,
+            signpost::core::content::decode::block,
+        )
+        .unwrap();
         assert!(depth(&back) <= MAX_DEPTH + 1, "{:?}…", &md[..10]);
         assert!(c.warnings.len() <= 21);
     }

@@ -142,6 +142,7 @@ impl Json {
     }
 
     /// A string value, or `Null` for `None`.
+    #[inline(never)]
     pub fn opt_str(value: Option<&str>) -> Json {
         value.map_or(Json::Null, |s| Json::Str(s.to_string()))
     }
@@ -444,6 +445,7 @@ pub enum Path<'a> {
 
 impl Path<'_> {
     /// An error naming this path.
+    #[inline(never)]
     pub fn error(&self, message: &str) -> JsonError {
         JsonError {
             at: self.to_string(),
@@ -473,6 +475,10 @@ impl fmt::Display for Path<'_> {
 
 /// Reads the fields of one JSON object, naming the field in every error.
 /// Absent and `null` fields read as missing.
+///
+/// The readers are `inline(never)`: a decoder is then a row of calls, not
+/// a copy of every check and error message per field, which keeps the
+/// widget's decoders a few KB.
 #[derive(Clone, Copy)]
 pub struct Fields<'a> {
     value: &'a Json,
@@ -481,6 +487,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Starts reading `value`, which must be an object.
+    #[inline(never)]
     pub fn of(value: &'a Json, path: Path<'a>) -> Result<Fields<'a>, JsonError> {
         match value {
             Json::Obj(_) => Ok(Fields { value, path }),
@@ -494,11 +501,13 @@ impl<'a> Fields<'a> {
     }
 
     /// The raw value of `key`, if present and not null.
+    #[inline(never)]
     pub fn raw(&self, key: &str) -> Option<&'a Json> {
         self.value.get(key).filter(|v| **v != Json::Null)
     }
 
     /// An optional string.
+    #[inline(never)]
     pub fn opt_str(&self, key: &str) -> Result<Option<String>, JsonError> {
         match self.raw(key) {
             None => Ok(None),
@@ -508,12 +517,14 @@ impl<'a> Fields<'a> {
     }
 
     /// A required string.
+    #[inline(never)]
     pub fn str(&self, key: &str) -> Result<String, JsonError> {
         self.opt_str(key)?
             .ok_or_else(|| Path::Key(&self.path, key).error("missing"))
     }
 
     /// An optional boolean.
+    #[inline(never)]
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, JsonError> {
         match self.raw(key) {
             None => Ok(None),
@@ -523,6 +534,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional whole number, at least zero.
+    #[inline(never)]
     pub fn opt_u64(&self, key: &str) -> Result<Option<u64>, JsonError> {
         match self.raw(key) {
             None => Ok(None),
@@ -532,39 +544,32 @@ impl<'a> Fields<'a> {
     }
 
     /// A required whole number, at least zero.
+    #[inline(never)]
     pub fn u64(&self, key: &str) -> Result<u64, JsonError> {
         self.opt_u64(key)?
             .ok_or_else(|| Path::Key(&self.path, key).error("missing"))
     }
 
     /// A list of strings; absent reads as empty.
+    #[inline(never)]
     pub fn strings(&self, key: &str) -> Result<Vec<String>, JsonError> {
-        self.list(key, |item, path| {
-            item.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| path.error("expected a string"))
-        })
+        self.list(key, string)
     }
 
     /// A list read item by item; absent reads as empty.
     pub fn list<T>(
         &self,
         key: &str,
-        mut item: impl FnMut(&'a Json, &Path) -> Result<T, JsonError>,
+        mut item: impl FnMut(&Json, &Path) -> Result<T, JsonError>,
     ) -> Result<Vec<T>, JsonError> {
-        let path = Path::Key(&self.path, key);
         match self.raw(key) {
             None => Ok(Vec::new()),
-            Some(Json::Arr(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| item(v, &Path::Index(&path, i)))
-                .collect(),
-            Some(_) => Err(path.error("expected a list")),
+            Some(value) => items(value, &Path::Key(&self.path, key), &mut item),
         }
     }
 
     /// One of `names`, as its index, for enumerations written as strings.
+    #[inline(never)]
     pub fn choice(&self, key: &str, names: &[&str]) -> Result<Option<usize>, JsonError> {
         match self.opt_str(key)? {
             None => Ok(None),
@@ -575,6 +580,42 @@ impl<'a> Fields<'a> {
             },
         }
     }
+}
+
+/// Reads a list item by item, naming each item's index in errors.
+pub fn items<T>(
+    value: &Json,
+    path: &Path,
+    mut item: impl FnMut(&Json, &Path) -> Result<T, JsonError>,
+) -> Result<Vec<T>, JsonError> {
+    items_dyn(value, path, &mut item)
+}
+
+// Behind `dyn`, each decoder is compiled once and called from this loop,
+// instead of being inlined into a copy of the loop per item type; for the
+// bundle's many small decoders that saves tens of KB of wasm.
+fn items_dyn<T>(
+    value: &Json,
+    path: &Path,
+    item: &mut dyn FnMut(&Json, &Path) -> Result<T, JsonError>,
+) -> Result<Vec<T>, JsonError> {
+    let Json::Arr(list) = value else {
+        return Err(path.error("expected a list"));
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, v) in list.iter().enumerate() {
+        out.push(item(v, &Path::Index(path, i))?);
+    }
+    Ok(out)
+}
+
+/// Reads a string.
+#[inline(never)]
+pub fn string(value: &Json, path: &Path) -> Result<String, JsonError> {
+    value
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| path.error("expected a string"))
 }
 
 #[cfg(test)]

@@ -69,14 +69,7 @@ pub fn entries_to_json(entries: &[Entry]) -> String {
 
 /// Reads what [`entries_to_json`] wrote.
 pub fn entries_from_json(text: &str) -> Result<Vec<Entry>, JsonError> {
-    match Json::parse(text)? {
-        Json::Arr(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| Entry::from_json(item, &Path::Index(&Path::Root, i)))
-            .collect(),
-        _ => Err(Path::Root.error("expected a list of tickets")),
-    }
+    crate::core::json::items(&Json::parse(text)?, &Path::Root, Entry::from_json)
 }
 
 impl Entry {

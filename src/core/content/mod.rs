@@ -10,6 +10,7 @@
 //! Every type here that the widget reads is a plain struct or an externally
 //! tagged enum: they keep serde's generated code, and the wasm, small.
 
+pub mod decode;
 pub mod markdown;
 pub mod tree;
 
@@ -18,8 +19,9 @@ pub use tree::{plain_text, Block, Inline, Table};
 
 use crate::core::article::Article;
 use crate::core::flow::Flow;
-use crate::core::search::{Document, IndexOptions, Kind};
-use serde::{Deserialize, Serialize};
+use crate::core::json::Json;
+use crate::core::search::{Document, Index, IndexOptions, Kind};
+use serde::Serialize;
 use std::fmt;
 
 /// The bundle format this build reads and writes. Bump it when a reader of
@@ -29,7 +31,7 @@ pub const BUNDLE_FORMAT: u32 = 1;
 /// Everything the widget needs to help: product facts, articles with
 /// safe bodies, flows, and the search settings. See the README's "Content
 /// bundle" section for the wire form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bundle {
     /// Format version; [`BUNDLE_FORMAT`].
     pub format: u32,
@@ -43,16 +45,13 @@ pub struct Bundle {
     /// The default locale of the content, e.g. `en`.
     pub locale: String,
     /// Every locale the content is written in, the default first.
-    #[serde(default)]
     pub locales: Vec<String>,
     /// Synonym groups for search, e.g. `[["wifi", "wi-fi", "wireless"]]`.
-    #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
     /// Article and flow ids shown before the user types, in order.
-    #[serde(default)]
     pub featured: Vec<String>,
     /// A known problem to show above the search, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub incident: Option<Incident>,
     /// Help articles, sorted by id.
     pub articles: Vec<BundleArticle>,
@@ -61,43 +60,42 @@ pub struct Bundle {
 }
 
 /// Facts about the product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Product {
     /// The product's name, e.g. "Lumen".
     pub name: String,
 }
 
 /// A known problem the widget shows above everything else.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
     /// One line, e.g. "Camera live view is slow in Europe".
     pub title: String,
     /// Details, as a safe tree.
-    #[serde(default)]
     pub body: Vec<Block>,
     /// A status page (http or https).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_url: Option<String>,
 }
 
 /// An article as the bundle carries it: the front matter and a safe body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BundleArticle {
     /// Stable id.
     pub id: String,
     /// Title shown in results and above the body.
     pub title: String,
     /// Author tags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Other names users call this by; searched like the title.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// Ids of related flows.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related_flows: Vec<String>,
     /// Content language when not the bundle's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// The body as a safe tree.
     pub body: Vec<Block>,
@@ -177,47 +175,42 @@ impl fmt::Display for BundleError {
 
 impl std::error::Error for BundleError {}
 
-/// Only the version, read before anything else so that a bundle of another
-/// format is named as such rather than as a confusing field error.
-#[derive(Deserialize)]
-struct Probe {
-    format: Option<u64>,
-}
-
 impl Bundle {
     /// Reads a bundle. The `format` is read first: another version gets a
     /// [`BundleError::Newer`] / [`BundleError::Older`] whatever else is in
     /// the file. Other mistakes name the field path.
+    ///
+    /// This reads with [`crate::core::json`], not serde, because the widget
+    /// runs it and must stay small; `signpost build` writes with serde, and
+    /// the round-trip tests hold the two together.
     pub fn from_json(text: &str) -> Result<Bundle, BundleError> {
-        let probe: Probe = serde_json::from_str(text).map_err(|e| {
-            if e.is_data() {
-                BundleError::NoFormat {
-                    message: e.to_string(),
-                }
-            } else {
-                BundleError::NotJson {
-                    message: e.to_string(),
-                }
-            }
+        let value = Json::parse(text).map_err(|e| BundleError::NotJson {
+            message: e.to_string(),
         })?;
-        match probe.format {
-            None => {
+        match value.get("format") {
+            None | Some(Json::Null) => {
                 return Err(BundleError::NoFormat {
                     message: "the field is missing".into(),
                 })
             }
-            Some(f) if f > u64::from(BUNDLE_FORMAT) => {
-                return Err(BundleError::Newer { format: f })
+            Some(Json::Num(f)) if *f >= 0.0 && f.fract() == 0.0 => {
+                let f = *f as u64;
+                if f > u64::from(BUNDLE_FORMAT) {
+                    return Err(BundleError::Newer { format: f });
+                }
+                if f < u64::from(BUNDLE_FORMAT) {
+                    return Err(BundleError::Older { format: f });
+                }
             }
-            Some(f) if f < u64::from(BUNDLE_FORMAT) => {
-                return Err(BundleError::Older { format: f })
+            Some(_) => {
+                return Err(BundleError::NoFormat {
+                    message: "`format` is not a whole number".into(),
+                })
             }
-            Some(_) => {}
         }
-        let mut de = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| BundleError::Invalid {
-            path: e.path().to_string(),
-            message: e.into_inner().to_string(),
+        decode::bundle(&value).map_err(|e| BundleError::Invalid {
+            path: e.at,
+            message: e.message,
         })
     }
 
@@ -262,11 +255,109 @@ impl Bundle {
     }
 }
 
+/// A bundle ready to use: read once, indexed once (when the panel opens).
+pub struct Library {
+    /// The content.
+    pub bundle: Bundle,
+    /// Its search index.
+    pub index: Index,
+}
+
+impl Library {
+    /// Indexes `bundle`.
+    pub fn new(bundle: Bundle) -> Library {
+        let index = Index::build(bundle.documents(), &bundle.index_options());
+        Library { bundle, index }
+    }
+}
+
+/// What fetching the bundle URL gave.
+pub enum Fetched {
+    /// The server answered.
+    Answer {
+        /// HTTP status.
+        status: u16,
+        /// The body text.
+        body: String,
+    },
+    /// No answer: offline, DNS, refused.
+    NoAnswer,
+}
+
+/// Which content the widget uses, given what the fetch gave and the copy
+/// kept from an earlier visit: a fresh bundle (`true`: keep this copy), the
+/// kept copy (offline or a server error), or a message for the error state.
+///
+/// A bundle the server did send but that is broken or of another format is
+/// reported, not papered over with the old copy: its author needs to see it.
+pub fn choose_bundle(fetched: Fetched, kept: Option<&str>) -> Result<(Bundle, bool), String> {
+    let from_kept = |why: String| match kept.map(Bundle::from_json) {
+        Some(Ok(bundle)) => Ok((bundle, false)),
+        _ => Err(why),
+    };
+    match fetched {
+        Fetched::Answer {
+            status: 200..=299,
+            body,
+        } => Bundle::from_json(&body)
+            .map(|bundle| (bundle, true))
+            .map_err(|e| e.to_string()),
+        Fetched::Answer { status, body } => {
+            // `signpost serve --content` answers a failed build with
+            // {"error": "..."}: show it, it is the author's next fix.
+            let json = Json::parse(&body).unwrap_or(Json::Null);
+            match json.get("error").and_then(Json::as_str) {
+                Some(error) => Err(format!("the help content could not be built: {error}")),
+                None => from_kept(format!(
+                    "the help content could not be loaded (HTTP {status})"
+                )),
+            }
+        }
+        Fetched::NoAnswer => from_kept("the help content is not available offline yet".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const MINIMAL: &str = r#"{"format":1,"hash":"ab","built_at":"2024-01-01T00:00:00Z","product":{"name":"Lumen"},"locale":"en","articles":[{"id":"a","title":"A","body":[{"p":[{"t":"Hello"}]}]}],"flows":[]}"#;
+
+    #[test]
+    fn the_widget_uses_fresh_content_then_the_kept_copy_then_says_why() {
+        let fresh = |body: &str| Fetched::Answer {
+            status: 200,
+            body: body.into(),
+        };
+        let (b, keep) = choose_bundle(fresh(MINIMAL), None).unwrap();
+        assert!(keep);
+        assert_eq!(b.articles[0].id, "a");
+        // Offline: the copy from an earlier visit, not stored again.
+        let (b, keep) = choose_bundle(Fetched::NoAnswer, Some(MINIMAL)).unwrap();
+        assert!(!keep);
+        assert_eq!(b.hash, "ab");
+        assert_eq!(
+            choose_bundle(Fetched::NoAnswer, None).unwrap_err(),
+            "the help content is not available offline yet"
+        );
+        let gateway = Fetched::Answer {
+            status: 502,
+            body: "<html>Bad gateway</html>".into(),
+        };
+        assert!(choose_bundle(gateway, Some(MINIMAL)).is_ok());
+        // A build error from `serve --content` is shown, even with a copy.
+        let broken = Fetched::Answer {
+            status: 500,
+            body: r#"{"error":"flows/a.yaml:3: unknown node `x`"}"#.into(),
+        };
+        assert_eq!(
+            choose_bundle(broken, Some(MINIMAL)).unwrap_err(),
+            "the help content could not be built: flows/a.yaml:3: unknown node `x`"
+        );
+        // So is a bundle of another format.
+        let newer = choose_bundle(fresh(r#"{"format":9}"#), Some(MINIMAL)).unwrap_err();
+        assert!(newer.contains("format 9 is newer"), "{newer}");
+    }
 
     #[test]
     fn a_minimal_bundle_reads_and_indexes() {

@@ -20,10 +20,10 @@
 //! | `Inline::Image(src, alt)` | `{"img":["https://…","alt"]}` | `<img src alt>`; `src` is http(s) or a path |
 //! | `Inline::Break` | `"br"` | `<br>` |
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A block of an article body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Block {
     /// A heading of level 1 to 6.
     #[serde(rename = "h")]
@@ -52,7 +52,7 @@ pub enum Block {
 }
 
 /// A table: column alignment, a header row, body rows; cells are inlines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
     /// Per column: 0 none, 1 left, 2 centre, 3 right.
     pub align: Vec<u8>,
@@ -63,7 +63,7 @@ pub struct Table {
 }
 
 /// Text-level content.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Inline {
     /// Plain text (entities already decoded; render as a text node).
     #[serde(rename = "t")]
@@ -179,7 +179,13 @@ mod tests {
             json,
             r#"[{"h":[2,[{"t":"Steps"}]]},{"ol":[1,[[{"p":[{"t":"Open "},{"b":[{"t":"Settings"}]}]}]]]},"hr"]"#
         );
-        assert_eq!(serde_json::from_str::<Vec<Block>>(&json).unwrap(), tree);
+        let value = crate::core::json::Json::parse(&json).unwrap();
+        let back = crate::core::json::items(
+            &value,
+            &crate::core::json::Path::Root,
+            crate::core::content::decode::block,
+        );
+        assert_eq!(back.unwrap(), tree);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! These types are what the content bundle carries and what the engine runs.
 //! Authoring files are read through [`crate::core::flow::parse_flow`], which
-//! reports every mistake with its position; the derived `Deserialize` here is
-//! for trusted, already-checked JSON (the bundle).
+//! reports every mistake with its position; the bundle's already-checked JSON
+//! is read by [`crate::core::flow::decode`], which the widget can afford.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use std::fmt;
 pub const FLOW_VERSION: u32 = 1;
 
 /// A diagnostic flow: one file, one flow.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flow {
     /// Format version; always [`FLOW_VERSION`].
     pub version: u32,
@@ -51,7 +51,7 @@ pub fn default_locale() -> String {
 }
 
 /// One step of a flow. The `kind` field selects the variant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Node {
     /// Ask the user to pick one of several answers.
@@ -136,7 +136,7 @@ impl fmt::Display for NodeKind {
 }
 
 /// A question and its answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Question {
     /// The question, in the flow's locale (Markdown subset).
     pub text: String,
@@ -145,7 +145,7 @@ pub struct Question {
 }
 
 /// One answer to a question.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Choice {
     /// The button text.
     pub label: String,
@@ -157,7 +157,7 @@ pub struct Choice {
 }
 
 /// An automatic test that the browser layer (or the host page) runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
     /// The check's name: built in (see [`BUILTIN_CHECKS`]) or declared in
     /// the flow's `host_checks`.
@@ -178,7 +178,7 @@ pub struct Check {
 }
 
 /// An instruction followed by "Did this fix it?".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     /// What to do (Markdown subset).
     pub text: String,
@@ -192,7 +192,7 @@ pub struct Step {
 }
 
 /// Show a help article, then continue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleNode {
     /// The article's id (its front matter `id`).
     pub article: String,
@@ -204,7 +204,7 @@ pub struct ArticleNode {
 }
 
 /// Route on conditions: the first case whose `when` holds wins, else `else`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Branch {
     /// Tried in order.
     pub cases: Vec<Case>,
@@ -214,7 +214,7 @@ pub struct Branch {
 }
 
 /// One condition of a branch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Case {
     /// A condition in the tiny language of [`crate::core::flow::expr`].
     pub when: String,
@@ -223,7 +223,7 @@ pub struct Case {
 }
 
 /// The end: the problem is solved.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resolved {
     /// A closing message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,7 +231,7 @@ pub struct Resolved {
 }
 
 /// The end: escalate to a human.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TicketNode {
     /// Routing category for the support team, e.g. `camera-wifi`.
     pub category: String,
@@ -246,7 +246,7 @@ pub struct TicketNode {
 }
 
 /// One extra field of the ticket form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TicketField {
     /// Key in the ticket payload, e.g. `router_model`.
     pub id: String,
@@ -329,7 +329,7 @@ impl fmt::Display for Value {
 }
 
 /// Texts of one locale. Anything missing falls back to the flow's own text.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Translation {
     /// Translated title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,7 +346,7 @@ pub struct Translation {
 }
 
 /// Texts of one node in one locale.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NodeTranslation {
     /// The node's `text`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

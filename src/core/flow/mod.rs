@@ -10,6 +10,7 @@
 //! - [`simulate`]: every path through a flow and its outcome.
 //! - [`load`]: reading files and folders from disk, for the CLI.
 
+pub mod decode;
 pub mod diagnostics;
 pub mod engine;
 pub mod expr;

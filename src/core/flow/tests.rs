@@ -563,8 +563,8 @@ fn json_flows_read_like_yaml_and_share_the_fingerprint() {
     let json = parse_flow(&json_text, SourceFormat::Json, "a.json").unwrap();
     assert_eq!(yaml, json);
     assert_eq!(yaml.fingerprint(), json.fingerprint());
-    // The bundle path: trusted JSON straight into the serde types.
-    let bundle: Flow = serde_json::from_str(&json_text).unwrap();
+    // The bundle path: trusted JSON read by the widget's decoder.
+    let bundle = bundle_read(&json_text);
     assert_eq!(bundle, yaml);
 
     let broken = json_text.replacen("\"next\": \"check_router\"", "\"next\": \"nope\"", 1);
@@ -1168,7 +1168,7 @@ mod props {
                 assert_eq!(Session::resume(&saved, flow).expect("resumes"), s);
                 // What checks clean survives the bundle's JSON unchanged.
                 let json = serde_json::to_string(flow).unwrap();
-                let back: Flow = serde_json::from_str(&json).unwrap();
+                let back = bundle_read(&json);
                 assert_eq!(&back, flow);
                 assert_eq!(back.fingerprint(), flow.fingerprint());
             }
@@ -1389,4 +1389,10 @@ fn the_transcript_reads_as_lines_for_support() {
             "ticket: camera-wifi (howto)",
         ]
     );
+}
+
+/// Reads a flow as the widget reads it from the bundle.
+fn bundle_read(json: &str) -> Flow {
+    let value = crate::core::json::Json::parse(json).unwrap();
+    crate::core::flow::decode::flow_from_json(&value, &crate::core::json::Path::Root).unwrap()
 }
