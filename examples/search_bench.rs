@@ -10,9 +10,9 @@
 //! synthetic ones whose titles and bodies recombine real sentences.
 
 use signpost::core::article::Article;
-use signpost::core::search::eval::{LabelledQuery, Quality};
-use signpost::core::search::typos::{inject_typos, Rng};
-use signpost::core::search::{Document, Index, IndexOptions, QueryCache, SearchOptions};
+use signpost::core::search::eval::{grow_corpus, LabelledQuery, Quality};
+use signpost::core::search::typos::inject_typos;
+use signpost::core::search::{Index, IndexOptions, QueryCache, SearchOptions};
 use std::time::Instant;
 
 /// Timed runs per query; the minimum is reported.
@@ -35,7 +35,7 @@ fn main() {
     let articles =
         Article::parse_json_list("corpus.json", &read("corpus.json")).expect("corpus parses");
     let queries: Vec<LabelledQuery> = serde_json::from_str(&read("dev.json")).expect("dev parses");
-    let docs = grow(articles.iter().map(Article::to_document).collect(), target);
+    let docs = grow_corpus(articles.iter().map(Article::to_document).collect(), target);
     let text_bytes: usize = docs.iter().map(|d| d.title.len() + d.body.len()).sum();
     println!(
         "corpus: {} documents, {:.1} MB of text ({} real StackFAQ articles + {} recombined)",
@@ -168,44 +168,4 @@ fn ms(t: Instant) -> f64 {
 fn pct<T>(sorted: &[(f64, T)], p: f64) -> f64 {
     let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
     sorted[i].0
-}
-
-/// Adds synthetic documents until there are `target`: each takes a real
-/// title's words recombined with another's, and sentences drawn from three
-/// real bodies, so vocabulary and length match real help content.
-fn grow(real: Vec<Document>, target: usize) -> Vec<Document> {
-    let mut rng = Rng::new(2024);
-    let sentences: Vec<Vec<&str>> = real
-        .iter()
-        .map(|d| d.body.split_inclusive(['.', '?', '!', '\n']).collect())
-        .collect();
-    let mut docs = real.clone();
-    let mut n = 0;
-    while docs.len() < target {
-        let a = &real[rng.below(real.len())];
-        let b = &real[rng.below(real.len())];
-        let ta: Vec<&str> = a.title.split_whitespace().collect();
-        let tb: Vec<&str> = b.title.split_whitespace().collect();
-        let title = format!(
-            "{} {}",
-            ta[..ta.len().div_ceil(2)].join(" "),
-            tb[tb.len() / 2..].join(" ")
-        );
-        let mut body = String::new();
-        for _ in 0..3 {
-            let s = &sentences[rng.below(real.len())];
-            if s.is_empty() {
-                continue;
-            }
-            let from = rng.below(s.len());
-            let take = 1 + rng.below(6);
-            for part in s.iter().skip(from).take(take) {
-                body.push_str(part);
-            }
-            body.push(' ');
-        }
-        n += 1;
-        docs.push(Document::new(format!("synthetic-{n}"), a.kind, title).with_body(body.trim()));
-    }
-    docs
 }

@@ -2,6 +2,8 @@
 //! shared by `signpost eval`, the quality test and the benchmark example.
 //! Timing is left to callers (there is no clock in the core).
 
+use super::typos::Rng;
+use super::Document;
 use super::{Index, QueryCache, SearchOptions};
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +83,47 @@ impl Quality {
                 / n,
         }
     }
+}
+
+/// For benchmarks: adds synthetic documents until there are `target`. Each
+/// takes a real
+/// title's words recombined with another's, and sentences drawn from three
+/// real bodies, so vocabulary and length match real help content.
+pub fn grow_corpus(real: Vec<Document>, target: usize) -> Vec<Document> {
+    let mut rng = Rng::new(2024);
+    let sentences: Vec<Vec<&str>> = real
+        .iter()
+        .map(|d| d.body.split_inclusive(['.', '?', '!', '\n']).collect())
+        .collect();
+    let mut docs = real.clone();
+    let mut n = 0;
+    while docs.len() < target {
+        let a = &real[rng.below(real.len())];
+        let b = &real[rng.below(real.len())];
+        let ta: Vec<&str> = a.title.split_whitespace().collect();
+        let tb: Vec<&str> = b.title.split_whitespace().collect();
+        let title = format!(
+            "{} {}",
+            ta[..ta.len().div_ceil(2)].join(" "),
+            tb[tb.len() / 2..].join(" ")
+        );
+        let mut body = String::new();
+        for _ in 0..3 {
+            let s = &sentences[rng.below(real.len())];
+            if s.is_empty() {
+                continue;
+            }
+            let from = rng.below(s.len());
+            let take = 1 + rng.below(6);
+            for part in s.iter().skip(from).take(take) {
+                body.push_str(part);
+            }
+            body.push(' ');
+        }
+        n += 1;
+        docs.push(Document::new(format!("synthetic-{n}"), a.kind, title).with_body(body.trim()));
+    }
+    docs
 }
 
 #[cfg(test)]
