@@ -3,6 +3,7 @@
 pub mod article;
 pub mod config;
 pub mod content;
+pub mod context;
 pub mod flow;
 pub mod json;
 pub mod outbox;

@@ -3,8 +3,11 @@
 //! Version 1 is deliberately small; the widget and relay share this one
 //! definition so that what one writes the other always accepts.
 
+use crate::core::context::{self, ContextItem, MAX_ITEMS, MAX_LINES, MAX_LINE_CHARS};
+use crate::core::flow::Priority;
 use crate::core::json::Json;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The payload schema version this build writes and accepts.
@@ -37,7 +40,25 @@ pub struct Ticket {
     /// The widget build that sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_version: Option<String>,
+    /// The user's name, from `identify`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Routing category, from the flow's `ticket` node or the route taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Priority tier: `outage`, `billing`, `defect`, `howto`, `feedback`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// Answers to the extra fields a `ticket` node asked for, by field id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+    /// What the widget collected, scrubbed, after the user's removals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<ContextItem>,
 }
+
+/// Longest short field (name, category, an extra field's answer).
+pub const MAX_FIELD_CHARS: usize = 500;
 
 /// One thing wrong with a ticket, naming the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +114,41 @@ impl Ticket {
             email: (!email.is_empty()).then(|| email.to_string()),
             page_url: page_url.map(scrub_url),
             widget_version: Some(widget_version.to_string()),
+            name: None,
+            category: None,
+            priority: None,
+            fields: BTreeMap::new(),
+            context: Vec::new(),
         }
+    }
+
+    /// Makes the ticket fit `max_bytes` of JSON: drops context, least useful
+    /// first (see [`context::fit`]), then cuts the message with a marker.
+    /// Returns how many context items were dropped.
+    pub fn fit(&mut self, max_bytes: usize) -> usize {
+        let base = |t: &Ticket| {
+            let context: usize = t.context.iter().map(ContextItem::weight).sum();
+            t.to_json().len().saturating_sub(context)
+        };
+        let budget = max_bytes.saturating_sub(base(self));
+        let dropped = context::fit(&mut self.context, budget);
+        while self.to_json().len() > max_bytes && !self.context.is_empty() {
+            self.context.pop();
+        }
+        let over = self.to_json().len().saturating_sub(max_bytes);
+        if over > 0 {
+            let keep = self
+                .message
+                .len()
+                .saturating_sub(over + context::CUT_MARK.len() + 16);
+            let mut end = keep;
+            while !self.message.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.message.truncate(end);
+            self.message.push_str(context::CUT_MARK);
+        }
+        dropped
     }
 
     /// The JSON the widget sends: the same text serde writes for this type
@@ -108,6 +163,31 @@ impl Ticket {
             (
                 "widget_version",
                 Json::opt_str(self.widget_version.as_deref()),
+            ),
+            ("name", Json::opt_str(self.name.as_deref())),
+            ("category", Json::opt_str(self.category.as_deref())),
+            (
+                "priority",
+                Json::opt_str(self.priority.map(Priority::as_str)),
+            ),
+            (
+                "fields",
+                match self.fields.is_empty() {
+                    true => Json::Null,
+                    false => Json::Obj(
+                        self.fields
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Json::Str(v.clone())))
+                            .collect(),
+                    ),
+                },
+            ),
+            (
+                "context",
+                match self.context.is_empty() {
+                    true => Json::Null,
+                    false => Json::Arr(self.context.iter().map(ContextItem::to_json).collect()),
+                },
             ),
         ])
         .to_text()
@@ -152,6 +232,46 @@ impl Ticket {
                     message: "must not carry a query string or fragment".into(),
                 });
             }
+        }
+        let short = [("name", &self.name), ("category", &self.category)];
+        for (field, value) in short {
+            if value
+                .as_ref()
+                .is_some_and(|v| v.chars().count() > MAX_FIELD_CHARS)
+            {
+                errors.push(FieldError {
+                    field,
+                    message: format!("is longer than {MAX_FIELD_CHARS} characters"),
+                });
+            }
+        }
+        if self.fields.len() > 20
+            || self
+                .fields
+                .iter()
+                .any(|(k, v)| k.len() > 64 || v.chars().count() > MAX_FIELD_CHARS)
+        {
+            errors.push(FieldError {
+                field: "fields",
+                message: format!(
+                    "at most 20 fields, names up to 64 bytes, answers up to {MAX_FIELD_CHARS} characters"
+                ),
+            });
+        }
+        let line_limit = MAX_LINE_CHARS + context::CUT_MARK.chars().count();
+        if self.context.len() > MAX_ITEMS
+            || self.context.iter().any(|i| {
+                i.lines.len() > MAX_LINES
+                    || i.title.chars().count() > line_limit
+                    || i.lines.iter().any(|l| l.chars().count() > line_limit)
+            })
+        {
+            errors.push(FieldError {
+                field: "context",
+                message: format!(
+                    "at most {MAX_ITEMS} items of at most {MAX_LINES} lines of {MAX_LINE_CHARS} characters"
+                ),
+            });
         }
         if errors.is_empty() {
             Ok(())
@@ -255,12 +375,74 @@ mod tests {
 
     fn ticket(message: &str) -> Ticket {
         Ticket {
-            version: TICKET_VERSION,
-            message: message.into(),
-            email: None,
-            page_url: None,
             widget_version: None,
+            ..Ticket::compose(message, "", None, "")
         }
+    }
+
+    fn with_context() -> Ticket {
+        use crate::core::context::{FlowVisit, Visit};
+        let mut visit = Visit::default();
+        visit.searched("camera offline");
+        visit.flows.push(FlowVisit {
+            id: "camera-wifi".into(),
+            title: "Camera won't join Wi-Fi".into(),
+            transcript: vec!["00:02 Light? → Blinking amber".into(); 40],
+            outcome: "ticket".into(),
+        });
+        visit.page_errors = vec!["TypeError: x is undefined".repeat(10); 60];
+        visit.set_host("plan", "pro");
+        let mut t = Ticket::compose("It keeps blinking", "ana@example.com", None, "0.1.0");
+        t.name = Some("Ana".into());
+        t.category = Some("camera-setup".into());
+        t.priority = Some(Priority::Defect);
+        t.fields.insert("serial".into(), "LM-1234".into());
+        t.context = visit.items(&crate::core::scrub::Scrubber::default());
+        t
+    }
+
+    #[test]
+    fn the_full_payload_round_trips_between_widget_and_relay() {
+        let t = with_context();
+        let json = t.to_json();
+        assert_eq!(json, serde_json::to_string(&t).unwrap());
+        assert_eq!(Ticket::from_json(json.as_bytes()).unwrap(), t);
+        assert_eq!(t.validate(), Ok(()));
+    }
+
+    #[test]
+    fn an_oversized_ticket_sheds_context_before_the_users_words() {
+        let mut t = with_context();
+        let full = t.to_json().len();
+        let dropped = t.fit(full / 2);
+        assert!(
+            t.to_json().len() <= full / 2,
+            "{} > {}",
+            t.to_json().len(),
+            full / 2
+        );
+        assert!(dropped >= 1);
+        assert_eq!(t.message, "It keeps blinking");
+        assert!(
+            t.context
+                .iter()
+                .any(|i| i.kind == crate::core::context::ItemKind::Flow),
+            "the transcript is kept longest"
+        );
+        // A huge message alone is cut with a marker, never left over the cap.
+        let mut huge = ticket(&"a".repeat(MAX_TICKET_BYTES * 2));
+        huge.fit(MAX_TICKET_BYTES);
+        assert!(huge.to_json().len() <= MAX_TICKET_BYTES);
+        assert!(huge.message.ends_with(crate::core::context::CUT_MARK));
+    }
+
+    #[test]
+    fn bounds_on_the_new_fields_are_named() {
+        let mut t = with_context();
+        t.category = Some("x".repeat(MAX_FIELD_CHARS + 1));
+        t.context[0].lines = vec!["y".into(); MAX_LINES + 1];
+        let fields: Vec<_> = t.validate().unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["category", "context"]);
     }
 
     #[test]
