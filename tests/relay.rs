@@ -27,6 +27,7 @@ on_both_backends!(
     a_database_that_refuses_writes_gets_503_and_nothing_unstored_is_acknowledged,
     every_acknowledged_ticket_survives_a_sigkill_mid_load,
     a_database_from_a_newer_signpost_is_refused_at_start,
+    sigterm_stops_the_relay_cleanly,
 );
 
 fn a_ticket_is_stored_once_and_a_retry_gets_the_same_reference(backend: Backend) {
@@ -520,4 +521,23 @@ fn a_database_from_a_newer_signpost_is_refused_at_start(backend: Backend) {
         .err()
         .expect("must refuse");
     assert!(err.contains("schema is version 99, newer"), "{err}");
+}
+
+fn sigterm_stops_the_relay_cleanly(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let mut relay = Relay::start(&db, &[]);
+    assert_eq!(relay.post(Some("key-term-0001"), TICKET, &[]).status, 201);
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &relay.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = relay.child.wait().unwrap();
+    assert!(
+        status.success(),
+        "the relay must exit 0 on SIGTERM, got {status}"
+    );
+    assert_eq!(db.rows().len(), 1);
 }

@@ -32,6 +32,8 @@ pub const DEFAULT_TIER: &str = "howto";
 const LEASE_MS: i64 = 60_000;
 /// How often the worker looks for due retries when nothing wakes it.
 const POLL: Duration = Duration::from_millis(250);
+/// Wait after the database failed to answer the worker.
+const DATABASE_RETRY: Duration = Duration::from_secs(5);
 /// Deliveries attempted side by side.
 const BATCH: usize = 8;
 /// Longest wait between two attempts.
@@ -195,7 +197,11 @@ fn run(store: &Store, routes: &Routes, woken: &Receiver<()>, stop: &AtomicBool) 
             Ok(due) => due,
             Err(e) => {
                 eprintln!("signpost: forwarder cannot read pending deliveries: {e}");
-                Vec::new()
+                // The database is down or full: look again later, quietly.
+                match woken.recv_timeout(DATABASE_RETRY) {
+                    Ok(()) | Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
             }
         };
         if due.is_empty() {

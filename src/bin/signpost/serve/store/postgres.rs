@@ -46,7 +46,19 @@ const MIGRATION_LOCK: i64 = 0x5349_474e_504f_5354;
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
 pub struct PgStore {
-    pool: Pool,
+    /// Always `Some` until dropped.
+    pool: Option<Pool>,
+}
+
+impl Drop for PgStore {
+    /// The blocking client closes its connection with a runtime of its own,
+    /// which panics on a thread that drives tokio (the relay's last reference
+    /// may go there at shutdown), so the pool is dropped on a plain thread.
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 const TICKET_COLUMNS: &str = "id, reference, idempotency_key, payload, received_at_ms, tier";
@@ -65,7 +77,7 @@ impl PgStore {
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build(manager)
             .map_err(|e| StoreError(format!("cannot connect to Postgres at {shown}: {e}")))?;
-        let store = PgStore { pool };
+        let store = PgStore { pool: Some(pool) };
         let mut client = store.client()?;
         migrate(&mut client)?;
         Ok(store)
@@ -75,6 +87,8 @@ impl PgStore {
         &self,
     ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
         self.pool
+            .as_ref()
+            .expect("the pool lives until drop")
             .get()
             .map_err(|e| StoreError(format!("no Postgres connection: {e}")))
     }
