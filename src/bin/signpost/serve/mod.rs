@@ -72,7 +72,13 @@ pub struct Args {
     bind: Option<IpAddr>,
     /// Where tickets are stored: a SQLite file (created if missing) or a
     /// postgres://user:password@host/database URL [default: signpost.sqlite3].
-    #[arg(long, env = "SIGNPOST_DB", value_name = "FILE|URL")]
+    // The URL may carry a password: never echo it in --help.
+    #[arg(
+        long,
+        env = "SIGNPOST_DB",
+        value_name = "FILE|URL",
+        hide_env_values = true
+    )]
     db: Option<String>,
     /// Folder with the built widget (`trunk build` output) [default: dist].
     #[arg(long, env = "SIGNPOST_WIDGET_DIR")]
@@ -262,10 +268,10 @@ async fn serve(mut settings: config::Settings) -> Result<(), String> {
     let forwarder = (!routes.is_empty()).then(|| Forwarder::start(store.clone(), routes.clone()));
     let state = Arc::new(AppState {
         store,
+        routes: routes.clone(),
         rate_limiter: settings
             .rate_limit
             .map(|(burst, per_minute)| RateLimiter::new(burst, per_minute)),
-        routes,
         forwarder: forwarder.as_ref().map(Forwarder::waker),
         body_timeout: settings.body_timeout,
         trust_proxy: settings.trust_proxy,
@@ -281,6 +287,12 @@ async fn serve(mut settings: config::Settings) -> Result<(), String> {
         "signpost: serving the demo at http://{addr}/ (tickets in {})",
         settings.db
     );
+    for tier in forward::TIERS {
+        let destinations = routes.for_tier(tier);
+        if !destinations.is_empty() {
+            eprintln!("signpost: {tier} tickets go to {}", destinations.join(", "));
+        }
+    }
     accept_loop(listener, app, settings.header_timeout).await;
     if let Some(forwarder) = forwarder {
         tokio::task::spawn_blocking(move || forwarder.stop())
