@@ -23,7 +23,7 @@ on_both_backends!(
     cors_allows_only_configured_origins,
     the_demo_page_embeds_the_widget_version_this_relay_serves,
     the_same_key_sent_concurrently_is_stored_once,
-    a_slow_body_gets_408_and_slow_headers_lose_the_connection,
+    slow_bodies_and_slow_headers_get_408,
     a_database_that_refuses_writes_gets_503_and_nothing_unstored_is_acknowledged,
     every_acknowledged_ticket_survives_a_sigkill_mid_load,
     a_database_from_a_newer_signpost_is_refused_at_start,
@@ -313,7 +313,7 @@ fn the_same_key_sent_concurrently_is_stored_once(backend: Backend) {
     assert_eq!(rows.len(), 5, "each key stored exactly once");
 }
 
-fn a_slow_body_gets_408_and_slow_headers_lose_the_connection(backend: Backend) {
+fn slow_bodies_and_slow_headers_get_408(backend: Backend) {
     let Some(db) = TestDb::new(backend) else {
         return;
     };
@@ -349,11 +349,22 @@ fn a_slow_body_gets_408_and_slow_headers_lose_the_connection(backend: Backend) {
         "POST /api/tickets HTTP/1.1\r\nHost: {addr}\r\n"
     )
     .unwrap();
-    let mut buf = [0u8; 256];
-    let read = slow_headers
-        .read(&mut buf)
-        .expect("the relay closes, not stalls");
-    assert_eq!(read, 0, "{}", String::from_utf8_lossy(&buf[..read]));
+    let mut response = String::new();
+    let _ = slow_headers.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(
+        response.contains("headers took longer than 1 s"),
+        "{response}"
+    );
+
+    // An idle keep-alive connection is closed without an answer.
+    let mut idle = TcpStream::connect(addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut response = String::new();
+    idle.read_to_string(&mut response)
+        .expect("a silent connection is closed, not left open");
+    assert_eq!(response, "");
 
     assert!(db.rows().is_empty());
     assert_eq!(relay.post(Some("key-slow-0002"), TICKET, &[]).status, 201);

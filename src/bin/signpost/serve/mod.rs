@@ -1,6 +1,7 @@
 //! `signpost serve`: the ticket relay, the built widget and the demo page.
 
 pub mod config;
+mod conn;
 pub mod forward;
 mod inbox;
 mod rate_limit;
@@ -110,8 +111,8 @@ pub struct Args {
     /// Turn the per-client rate limit off (load tests; a proxy that limits).
     #[arg(long, env = "SIGNPOST_NO_RATE_LIMIT")]
     no_rate_limit: bool,
-    /// Seconds a client may take to send its request headers; slower
-    /// connections are closed (slowloris) [default: 10].
+    /// Seconds a client may take to send its request headers; slower ones
+    /// get 408 and are closed (slowloris), as are silent ones [default: 10].
     #[arg(long, env = "SIGNPOST_HEADER_TIMEOUT_SECS", value_name = "SECS")]
     header_timeout_secs: Option<u64>,
     /// Seconds a client may take to send a ticket body; slower ones get 408
@@ -305,12 +306,13 @@ async fn serve(mut settings: config::Settings) -> Result<(), String> {
 /// Serves connections until SIGINT/SIGTERM, then lets open requests finish.
 /// Our own loop rather than `axum::serve`, which sets no header timeout.
 async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_timeout: Duration) {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::Service;
 
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // HTTP/1 only: the widget posts small JSON, and version sniffing (the
+    // auto builder) would wait without a timeout on a silent connection.
+    let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -330,19 +332,29 @@ async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_time
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let (stream, watcher) = match conn::watch(stream) {
+            Ok(watched) => watched,
+            Err(e) => {
+                eprintln!("signpost: cannot set up a connection: {e}");
+                continue;
+            }
+        };
         let app = app.clone();
         let service =
             hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 app.clone().call(request.map(axum::body::Body::new))
             });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let limit = header_timeout.as_secs();
         tokio::spawn(async move {
-            // Resets and timeouts of single connections are routine.
-            let _ = connection.await;
+            // Resets and timeouts of single connections are routine; only a
+            // half-sent request head is worth an answer.
+            if let Err(e) = connection.await {
+                if e.is_timeout() {
+                    watcher.header_timed_out(limit);
+                }
+            }
         });
     }
     drop(listener);
