@@ -181,7 +181,9 @@ pub fn destinations(
                 }
                 None => TIERS.iter().map(|t| t.to_string()).collect(),
             };
-            let timeout = Duration::from_secs(f.timeout_secs.unwrap_or(15).max(1));
+            // Kept well under the forwarder's 60 s lease, so a slow attempt
+            // is never leased out again while it is still running.
+            let timeout = Duration::from_secs(f.timeout_secs.unwrap_or(15).clamp(1, 45));
             let required = |value: &Option<String>, key: &str| {
                 value
                     .clone()

@@ -48,7 +48,7 @@ CONFIGURATION
       name, kind = \"webhook\" | \"zendesk\" | \"email\",
       tiers = [\"outage\", \"billing\", \"defect\", \"howto\", \"feedback\"] (default: all),
       max_attempts (12), retry_base_ms (2000, doubled per retry, at most 15 min),
-      timeout_secs (15)
+      timeout_secs (15, at most 45)
       webhook: url, secret_env       (header Signpost-Signature: t=..,v1=HMAC-SHA256)
       zendesk: url (https://SUB.zendesk.com), email, token_env
       email:   smtp_host, smtp_port, smtp_security = \"starttls\" | \"tls\" | \"none\",
