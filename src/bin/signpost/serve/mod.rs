@@ -59,6 +59,7 @@ CONFIGURATION
 
   A bad file is refused at start with the file, the key and the line.";
 
+/// `signpost serve` flags; each also reads an environment variable.
 #[derive(clap::Args)]
 #[command(after_long_help = CONFIG_HELP)]
 pub struct Args {
@@ -121,6 +122,7 @@ pub struct Args {
     body_timeout_secs: Option<u64>,
 }
 
+/// What every request handler shares.
 pub struct AppState {
     store: Arc<Store>,
     rate_limiter: Option<RateLimiter>,
@@ -152,6 +154,7 @@ impl AppState {
     }
 }
 
+/// Runs the relay until SIGINT or SIGTERM; exit code 2 for bad configuration.
 pub fn run(args: Args) -> ExitCode {
     let settings = match settings(args) {
         Ok(settings) => settings,

@@ -18,6 +18,7 @@ pub enum SmtpSecurity {
     Tls,
 }
 
+/// An SMTP server and the addresses tickets are mailed to.
 pub struct Email {
     transport: SmtpTransport,
     from: Mailbox,
@@ -63,6 +64,7 @@ impl Email {
         })
     }
 
+    /// Mails the ticket once; the caller retries.
     pub fn send(&self, ticket: &Outgoing<'_>) -> Result<(), SendError> {
         let mut message = Message::builder()
             .from(self.from.clone())

@@ -10,6 +10,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// A webhook destination: its URL and signing secret.
 pub struct Webhook {
     url: String,
     secret: String,
@@ -25,6 +26,7 @@ impl Webhook {
         }
     }
 
+    /// Posts the ticket once; the caller retries.
     pub fn send(&self, ticket: &Outgoing<'_>) -> Result<(), SendError> {
         let body = serde_json::json!({
             "event": "ticket.created",

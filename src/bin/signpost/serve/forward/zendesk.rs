@@ -5,6 +5,7 @@ use super::{http_agent, http_outcome, render, Outgoing, SendError};
 use base64::Engine;
 use std::time::Duration;
 
+/// A Zendesk account reached with an agent's API token.
 pub struct Zendesk {
     /// `https://acme.zendesk.com`, without a trailing slash.
     base_url: String,
@@ -26,6 +27,7 @@ impl Zendesk {
         }
     }
 
+    /// Creates the Zendesk ticket once; the caller retries.
     pub fn send(&self, ticket: &Outgoing<'_>) -> Result<(), SendError> {
         let result = self
             .agent

@@ -123,22 +123,20 @@ pub struct DueDelivery {
 /// What one forwarding attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
+    /// The destination accepted it.
     Delivered,
     /// Failed for now; try again at this time.
-    Retry {
-        at_ms: i64,
-        error: String,
-    },
+    Retry { at_ms: i64, error: String },
     /// Failed for good.
-    Failed {
-        error: String,
-    },
+    Failed { error: String },
 }
 
 /// Where tickets are kept, parsed from `--db`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
+    /// A SQLite file.
     Sqlite(PathBuf),
+    /// A `postgres://` URL.
     Postgres(String),
 }
 

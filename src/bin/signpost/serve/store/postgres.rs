@@ -45,6 +45,7 @@ const MIGRATION_LOCK: i64 = 0x5349_474e_504f_5354;
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
+/// Tickets in a Postgres database.
 pub struct PgStore {
     /// Always `Some` until dropped.
     pool: Option<Pool>,

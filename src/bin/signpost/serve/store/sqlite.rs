@@ -34,6 +34,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE INDEX deliveries_due ON deliveries (next_attempt_at_ms) WHERE state = 'pending';",
 ];
 
+/// Tickets in a SQLite file.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
