@@ -1,138 +1,40 @@
 //! The relay as an operator runs it: the real `signpost serve` binary on a
-//! free port, real HTTP requests, and the SQLite file checked on its own.
+//! free port, real HTTP requests, and the database checked on its own.
+//! Every test runs twice: on SQLite and on a throwaway Postgres cluster.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod relay_support;
 
-struct Relay {
-    child: Child,
-    base: String,
-    db: PathBuf,
-    _dir: tempfile::TempDir,
-}
+use relay_support::{Backend, Relay, TestDb, TICKET};
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::Duration;
 
-impl Relay {
-    fn start(extra: &[&str]) -> Relay {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("tickets.sqlite3");
-        let widget = dir.path().join("widget");
-        std::fs::create_dir_all(&widget).unwrap();
-        std::fs::write(widget.join("embed.js"), "/* loader */").unwrap();
-        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("public/demo");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
-            .args(["serve", "--port", "0", "--db"])
-            .arg(&db)
-            .arg("--widget-dir")
-            .arg(&widget)
-            .arg("--demo-dir")
-            .arg(&demo)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start signpost serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let start = line.find("http://").expect("the URL is printed on start");
-        let base = line[start..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .trim_end_matches('/')
-            .to_string();
-        Relay {
-            child,
-            base,
-            db,
-            _dir: dir,
-        }
-    }
+on_both_backends!(
+    a_ticket_is_stored_once_and_a_retry_gets_the_same_reference,
+    a_reused_key_with_another_ticket_is_refused,
+    bad_requests_are_refused_with_the_field_named_and_nothing_stored,
+    an_oversized_ticket_is_refused_with_413_before_its_body_is_read,
+    an_oversized_body_without_a_length_is_cut_off_with_413,
+    a_client_over_its_rate_gets_429_with_retry_after,
+    behind_a_trusted_proxy_the_forwarded_address_is_rate_limited,
+    cors_allows_only_configured_origins,
+    the_demo_page_embeds_the_widget_version_this_relay_serves,
+    the_same_key_sent_concurrently_is_stored_once,
+    slow_bodies_and_slow_headers_get_408,
+    a_database_that_refuses_writes_gets_503_and_nothing_unstored_is_acknowledged,
+    every_acknowledged_ticket_survives_a_sigkill_mid_load,
+    a_database_from_a_newer_signpost_is_refused_at_start,
+    sigterm_stops_the_relay_cleanly,
+);
 
-    fn post(&self, key: Option<&str>, body: &str, headers: &[(&str, &str)]) -> Answer {
-        let mut request = ureq::post(&format!("{}/api/tickets", self.base))
-            .set("Content-Type", "application/json");
-        if let Some(key) = key {
-            request = request.set("Idempotency-Key", key);
-        }
-        for (name, value) in headers {
-            request = request.set(name, value);
-        }
-        Answer::from(request.send_string(body))
-    }
-
-    fn get(&self, path: &str) -> Answer {
-        Answer::from(ureq::get(&format!("{}{path}", self.base)).call())
-    }
-
-    fn stored_rows(&self) -> Vec<(String, String)> {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        let mut stmt = conn
-            .prepare("SELECT reference, payload FROM tickets ORDER BY id")
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
-    }
-}
-
-impl From<Result<ureq::Response, ureq::Error>> for Answer {
-    fn from(result: Result<ureq::Response, ureq::Error>) -> Self {
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("request failed: {e}"),
-        };
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .map(|n| {
-                let v = response.header(&n).unwrap_or_default().to_string();
-                (n, v)
-            })
-            .collect();
-        Answer {
-            status: response.status(),
-            headers,
-            body: response.into_string().unwrap_or_default(),
-        }
-    }
-}
-
-const TICKET: &str = r#"{"version":1,"message":"Camera will not join Wi-Fi","email":"ana@example.com","page_url":"https://app.lumen.example/setup"}"#;
-
-#[test]
-fn a_ticket_is_stored_once_and_a_retry_gets_the_same_reference() {
-    let relay = Relay::start(&[]);
+fn a_ticket_is_stored_once_and_a_retry_gets_the_same_reference(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
     let first = relay.post(Some("key-retry-0001"), TICKET, &[]);
     assert_eq!(first.status, 201, "{}", first.body);
     let reference = first.json()["reference"].as_str().unwrap().to_string();
@@ -145,27 +47,31 @@ fn a_ticket_is_stored_once_and_a_retry_gets_the_same_reference() {
     assert_eq!(retry.json()["reference"], reference.as_str());
     assert_eq!(retry.header("idempotent-replayed"), Some("true"));
 
-    let rows = relay.stored_rows();
+    let rows = db.rows();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, reference);
-    let stored: serde_json::Value = serde_json::from_str(&rows[0].1).unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&rows[0].2).unwrap();
     assert_eq!(stored["message"], "Camera will not join Wi-Fi");
 }
 
-#[test]
-fn a_reused_key_with_another_ticket_is_refused() {
-    let relay = Relay::start(&[]);
+fn a_reused_key_with_another_ticket_is_refused(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
     assert_eq!(relay.post(Some("key-reuse-0001"), TICKET, &[]).status, 201);
     let other = TICKET.replace("Wi-Fi", "Ethernet");
     let answer = relay.post(Some("key-reuse-0001"), &other, &[]);
     assert_eq!(answer.status, 422);
     assert_eq!(answer.json()["field"], "Idempotency-Key");
-    assert_eq!(relay.stored_rows().len(), 1);
+    assert_eq!(db.rows().len(), 1);
 }
 
-#[test]
-fn bad_requests_are_refused_with_the_field_named_and_nothing_stored() {
-    let relay = Relay::start(&[]);
+fn bad_requests_are_refused_with_the_field_named_and_nothing_stored(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
     let no_key = relay.post(None, TICKET, &[]);
     assert_eq!(no_key.status, 400);
     assert_eq!(no_key.json()["field"], "Idempotency-Key");
@@ -185,6 +91,17 @@ fn bad_requests_are_refused_with_the_field_named_and_nothing_stored() {
     assert_eq!(wrong_type.status, 400);
     assert_eq!(wrong_type.json()["field"], "version");
 
+    let message_not_text = relay.post(
+        Some("key-bad-00005"),
+        r#"{"version":1,"message":["a"]}"#,
+        &[],
+    );
+    assert_eq!(message_not_text.status, 400);
+    assert_eq!(message_not_text.json()["field"], "message");
+
+    let not_an_object = relay.post(Some("key-bad-00006"), "[1,2,3]", &[]);
+    assert_eq!(not_an_object.status, 400);
+
     let bad_email = TICKET.replace("ana@example.com", "ana at example");
     let answer = relay.post(Some("key-bad-00003"), &bad_email, &[]);
     assert_eq!(answer.status, 400);
@@ -196,17 +113,18 @@ fn bad_requests_are_refused_with_the_field_named_and_nothing_stored() {
         "page_url"
     );
 
-    assert!(relay.stored_rows().is_empty());
+    assert!(db.rows().is_empty());
 }
 
-#[test]
-fn an_oversized_ticket_is_refused_with_413_before_its_body_is_read() {
-    use std::io::{Read, Write};
-    let relay = Relay::start(&[]);
+fn an_oversized_ticket_is_refused_with_413_before_its_body_is_read(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
     // Declare 300 KB and send none of it: the relay must answer from the
     // header alone rather than buffer a body it will refuse.
-    let addr = relay.base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let addr = relay.addr();
+    let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
         "POST /api/tickets HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
@@ -218,32 +136,92 @@ fn an_oversized_ticket_is_refused_with_413_before_its_body_is_read() {
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert!(response.contains("larger than"), "{response}");
-    assert!(relay.stored_rows().is_empty());
+    assert!(db.rows().is_empty());
 }
 
-#[test]
-fn a_client_over_its_rate_gets_429_with_retry_after() {
-    let relay = Relay::start(&["--rate-burst", "2", "--rate-per-minute", "1"]);
+fn an_oversized_body_without_a_length_is_cut_off_with_413(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
+    let addr = relay.addr();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /api/tickets HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: key-huge-0002\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let chunk = "x".repeat(64 * 1024);
+    // 320 KB in chunks; the relay may close before all of it is written.
+    for _ in 0..5 {
+        if write!(stream, "{:x}\r\n{chunk}\r\n", chunk.len()).is_err() {
+            break;
+        }
+    }
+    let _ = write!(stream, "0\r\n\r\n");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(db.rows().is_empty());
+}
+
+fn a_client_over_its_rate_gets_429_with_retry_after(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &["--rate-burst", "2", "--rate-per-minute", "1"]);
     for i in 0..2 {
-        assert_eq!(
-            relay
-                .post(Some(&format!("key-rate-000{i}")), TICKET, &[])
-                .status,
-            201
-        );
+        let key = format!("key-rate-000{i}");
+        assert_eq!(relay.post(Some(&key), TICKET, &[]).status, 201);
     }
     let limited = relay.post(Some("key-rate-0009"), TICKET, &[]);
     assert_eq!(limited.status, 429);
     let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
-    assert_eq!(relay.stored_rows().len(), 2);
+    assert_eq!(db.rows().len(), 2);
+
+    // Load tests and deployments whose proxy limits turn it off.
+    let unlimited = Relay::start(&db, &["--no-rate-limit"]);
+    for i in 0..30 {
+        let key = format!("key-unlimited-{i:04}");
+        assert_eq!(unlimited.post(Some(&key), TICKET, &[]).status, 201);
+    }
 }
 
-#[test]
-fn cors_allows_only_configured_origins() {
-    let relay = Relay::start(&["--allow-origin", "https://app.lumen.example"]);
+fn behind_a_trusted_proxy_the_forwarded_address_is_rate_limited(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(
+        &db,
+        &[
+            "--trust-proxy",
+            "--rate-burst",
+            "1",
+            "--rate-per-minute",
+            "1",
+        ],
+    );
+    let from = |ip: &str, key: &str| {
+        let forwarded = format!("203.0.113.99, {ip}");
+        relay
+            .post(Some(key), TICKET, &[("X-Forwarded-For", &forwarded)])
+            .status
+    };
+    assert_eq!(from("198.51.100.1", "key-proxy-0001"), 201);
+    assert_eq!(from("198.51.100.1", "key-proxy-0002"), 429);
+    // Another client behind the same proxy has its own budget.
+    assert_eq!(from("198.51.100.2", "key-proxy-0003"), 201);
+}
+
+fn cors_allows_only_configured_origins(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &["--allow-origin", "https://app.lumen.example"]);
     let preflight = |origin: &str| {
-        Answer::from(
+        relay_support::Answer::from(
             ureq::request("OPTIONS", &format!("{}/api/tickets", relay.base))
                 .set("Origin", origin)
                 .set("Access-Control-Request-Method", "POST")
@@ -269,19 +247,308 @@ fn cors_allows_only_configured_origins() {
     );
 }
 
-#[test]
-fn the_demo_page_embeds_the_widget_version_this_relay_serves() {
-    let relay = Relay::start(&[]);
-    let page = relay.get("/");
+fn the_demo_page_embeds_the_widget_version_this_relay_serves(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
+    let page = relay.get("/", &[]);
     assert_eq!(page.status, 200);
     let script = format!("/widget/{}/embed.js", env!("CARGO_PKG_VERSION"));
     assert!(
         page.body.contains(&format!("src=\"{script}\"")),
         "demo page must load {script}"
     );
-    let loader = relay.get(&script);
+    let loader = relay.get(&script, &[]);
     assert_eq!(loader.status, 200);
     // Any site may load the widget files.
     assert_eq!(loader.header("access-control-allow-origin"), Some("*"));
-    assert_eq!(relay.get("/widget/0.0.0-old/embed.js").status, 404);
+    assert_eq!(relay.get("/widget/0.0.0-old/embed.js", &[]).status, 404);
+}
+
+fn the_same_key_sent_concurrently_is_stored_once(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Arc::new(Relay::start(&db, &["--no-rate-limit"]));
+    for round in 0..5 {
+        let key = format!("key-race-{round:04}");
+        let clients = 12;
+        let barrier = Arc::new(Barrier::new(clients));
+        let answers: Vec<_> = (0..clients)
+            .map(|i| {
+                let (relay, barrier, key) = (relay.clone(), barrier.clone(), key.clone());
+                std::thread::spawn(move || {
+                    // Half send another ticket under the same key.
+                    let body = if i % 2 == 0 {
+                        TICKET.to_string()
+                    } else {
+                        TICKET.replace("Wi-Fi", "Ethernet")
+                    };
+                    barrier.wait();
+                    let answer = relay.post(Some(&key), &body, &[]);
+                    (answer.status, answer.body)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        let references: HashSet<String> = answers
+            .iter()
+            .filter(|(status, _)| *status == 201)
+            .map(|(_, body)| {
+                serde_json::from_str::<serde_json::Value>(body).unwrap()["reference"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(references.len(), 1, "one reference per key: {answers:?}");
+        for (status, body) in &answers {
+            assert!(*status == 201 || *status == 422, "{status} {body}");
+        }
+    }
+    let rows = db.rows();
+    assert_eq!(rows.len(), 5, "each key stored exactly once");
+}
+
+fn slow_bodies_and_slow_headers_get_408(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(
+        &db,
+        &["--body-timeout-secs", "1", "--header-timeout-secs", "1"],
+    );
+    let addr = relay.addr();
+
+    let mut slow_body = TcpStream::connect(addr).unwrap();
+    slow_body
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        slow_body,
+        "POST /api/tickets HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: key-slow-0001\r\nContent-Length: {}\r\n\r\n{}",
+        TICKET.len(),
+        &TICKET[..10]
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = slow_body.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(response.contains("took longer than 1 s"), "{response}");
+
+    let mut slow_headers = TcpStream::connect(addr).unwrap();
+    slow_headers
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        slow_headers,
+        "POST /api/tickets HTTP/1.1\r\nHost: {addr}\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = slow_headers.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(
+        response.contains("headers took longer than 1 s"),
+        "{response}"
+    );
+
+    // An idle keep-alive connection is closed without an answer.
+    let mut idle = TcpStream::connect(addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut response = String::new();
+    idle.read_to_string(&mut response)
+        .expect("a silent connection is closed, not left open");
+    assert_eq!(response, "");
+
+    assert!(db.rows().is_empty());
+    assert_eq!(relay.post(Some("key-slow-0002"), TICKET, &[]).status, 201);
+}
+
+fn a_database_that_refuses_writes_gets_503_and_nothing_unstored_is_acknowledged(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let mut relay = match backend {
+        // A file size limit makes SQLite's writes fail as a full disk does
+        // (SIGXFSZ is ignored so the write returns EFBIG instead of killing).
+        Backend::Sqlite => {
+            let mut command = std::process::Command::new("sh");
+            command.args([
+                "-c",
+                "trap '' XFSZ; exec prlimit --fsize=262144 \"$0\" \"$@\"",
+                env!("CARGO_BIN_EXE_signpost"),
+            ]);
+            Relay::launch(command, &db.location, &["--no-rate-limit"], &[]).unwrap()
+        }
+        Backend::Postgres => Relay::start(&db, &["--no-rate-limit"]),
+    };
+    let mut acknowledged = Vec::new();
+    for i in 0..3 {
+        let key = format!("key-before-{i:04}");
+        let answer = relay.post(Some(&key), TICKET, &[]);
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        acknowledged.push(key);
+    }
+    if backend == Backend::Postgres {
+        // The database turns read-only under the relay's feet.
+        let database = db.location.rsplit('/').next().unwrap().to_string();
+        let mut admin = ::postgres::Client::connect(
+            &relay_support::postgres::admin_url(&db.location),
+            ::postgres::NoTls,
+        )
+        .unwrap();
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE {database} SET default_transaction_read_only = on;
+                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = '{database}' AND pid <> pg_backend_pid();"
+            ))
+            .unwrap();
+    }
+    let mut refused = 0;
+    for i in 0..200 {
+        let key = format!("key-after-{i:04}");
+        let answer = relay.post(Some(&key), TICKET, &[]);
+        match answer.status {
+            201 => acknowledged.push(key),
+            503 => {
+                refused += 1;
+                assert!(answer.json().get("reference").is_none());
+                assert!(answer.json()["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("not accepted"));
+                if refused == 3 {
+                    break;
+                }
+            }
+            other => panic!("unexpected {other}: {}", answer.body),
+        }
+    }
+    assert_eq!(refused, 3, "the database never refused a write");
+    // Still serving; the failure is per ticket, not fatal.
+    assert_eq!(relay.get("/healthz", &[]).status, 200);
+    relay.kill();
+    if backend == Backend::Postgres {
+        let database = db.location.rsplit('/').next().unwrap().to_string();
+        ::postgres::Client::connect(
+            &relay_support::postgres::admin_url(&db.location),
+            ::postgres::NoTls,
+        )
+        .unwrap()
+        .batch_execute(&format!(
+            "ALTER DATABASE {database} SET default_transaction_read_only = off"
+        ))
+        .unwrap();
+    }
+    let stored: Vec<String> = db.rows().into_iter().map(|(_, key, _)| key).collect();
+    assert_eq!(stored, acknowledged, "stored exactly what was acknowledged");
+}
+
+fn every_acknowledged_ticket_survives_a_sigkill_mid_load(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let mut relay = Relay::start(&db, &["--no-rate-limit"]);
+    let base = relay.base.clone();
+    let acknowledged = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let clients: Vec<_> = (0..4)
+        .map(|client| {
+            let (base, acknowledged) = (base.clone(), acknowledged.clone());
+            std::thread::spawn(move || {
+                for i in 0.. {
+                    let key = format!("key-crash-{client}-{i:06}");
+                    let sent = ureq::post(&format!("{base}/api/tickets"))
+                        .timeout(Duration::from_secs(10))
+                        .set("Content-Type", "application/json")
+                        .set("Idempotency-Key", &key)
+                        .send_string(TICKET);
+                    match sent {
+                        Ok(response) if response.status() == 201 => {
+                            let body: serde_json::Value = response.into_json().unwrap();
+                            let reference = body["reference"].as_str().unwrap().to_string();
+                            acknowledged.lock().unwrap().push((key, reference));
+                        }
+                        Ok(other) => panic!("unexpected {}", other.status()),
+                        // Refused or reset: the relay is gone, stop.
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    relay_support::wait_for("50 acknowledged tickets", Duration::from_secs(60), || {
+        (acknowledged.lock().unwrap().len() >= 50).then_some(())
+    });
+    relay.kill();
+    for client in clients {
+        client.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    let restarted = Relay::start(&db, &["--no-rate-limit"]);
+    let stored: std::collections::HashMap<String, String> = db
+        .rows()
+        .into_iter()
+        .map(|(reference, key, _)| (key, reference))
+        .collect();
+    for (key, reference) in &acknowledged {
+        assert_eq!(
+            stored.get(key),
+            Some(reference),
+            "acknowledged {key} was lost"
+        );
+    }
+    // A client that never got its answer retries; it gets the stored reference.
+    let (key, reference) = &acknowledged[0];
+    let retry = restarted.post(Some(key), TICKET, &[]);
+    assert_eq!(retry.json()["reference"], reference.as_str());
+}
+
+fn a_database_from_a_newer_signpost_is_refused_at_start(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    drop(Relay::start(&db, &[]));
+    match backend {
+        Backend::Sqlite => rusqlite::Connection::open(&db.location)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap(),
+        Backend::Postgres => {
+            ::postgres::Client::connect(&db.location, ::postgres::NoTls)
+                .unwrap()
+                .batch_execute("UPDATE signpost_schema SET version = 99")
+                .unwrap();
+        }
+    }
+    let err = Relay::try_start(&db.location, &[], &[])
+        .err()
+        .expect("must refuse");
+    assert!(err.contains("schema is version 99, newer"), "{err}");
+}
+
+fn sigterm_stops_the_relay_cleanly(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let mut relay = Relay::start(&db, &[]);
+    assert_eq!(relay.post(Some("key-term-0001"), TICKET, &[]).status, 201);
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &relay.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = relay.child.wait().unwrap();
+    assert!(
+        status.success(),
+        "the relay must exit 0 on SIGTERM, got {status}"
+    );
+    assert_eq!(db.rows().len(), 1);
 }

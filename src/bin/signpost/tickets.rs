@@ -1,28 +1,36 @@
 //! `signpost tickets`: list what the relay has stored, newest first.
 
-use crate::serve::store::Store;
-use std::path::PathBuf;
+use crate::serve::store::{Location, Store};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// SQLite database file written by `signpost serve`.
-    #[arg(long, default_value = "signpost.sqlite3")]
-    db: PathBuf,
+    /// Where `signpost serve` stores tickets: a SQLite file or a postgres:// URL.
+    #[arg(
+        long,
+        env = "SIGNPOST_DB",
+        default_value = "signpost.sqlite3",
+        value_name = "FILE|URL"
+    )]
+    db: String,
     /// How many tickets to show.
     #[arg(long, default_value_t = 20)]
     limit: usize,
-    /// Print JSON lines (reference, idempotency_key, received_at_ms, ticket).
+    /// Print JSON lines (reference, idempotency_key, received_at_ms, tier,
+    /// deliveries, ticket).
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    if !args.db.is_file() {
-        eprintln!("signpost tickets: no database at {}", args.db.display());
-        return ExitCode::FAILURE;
+    let location = Location::parse(&args.db);
+    if let Location::Sqlite(path) = &location {
+        if !path.is_file() {
+            eprintln!("signpost tickets: no database at {}", path.display());
+            return ExitCode::FAILURE;
+        }
     }
-    let rows = match Store::open(&args.db).and_then(|s| s.recent_tickets(args.limit)) {
+    let rows = match Store::open(&location).and_then(|s| s.recent_tickets(args.limit)) {
         Ok(rows) => rows,
         Err(e) => {
             eprintln!("signpost tickets: {e}");
@@ -37,13 +45,31 @@ pub fn run(args: Args) -> ExitCode {
                 "reference": row.reference,
                 "idempotency_key": row.idempotency_key,
                 "received_at_ms": row.received_at_ms,
+                "tier": row.tier,
+                "deliveries": row.deliveries.iter().map(|d| serde_json::json!({
+                    "destination": d.destination,
+                    "state": d.state.as_str(),
+                    "attempts": d.attempts,
+                    "last_error": d.last_error,
+                })).collect::<Vec<_>>(),
                 "ticket": ticket,
             });
             println!("{line}");
         } else {
             let message = ticket["message"].as_str().unwrap_or("");
             let first_line = message.lines().next().unwrap_or("");
-            println!("{}  {}", row.reference, first_line);
+            let forwarding: Vec<String> = row
+                .deliveries
+                .iter()
+                .map(|d| format!("{}:{}", d.destination, d.state.as_str()))
+                .collect();
+            println!(
+                "{}  {:<8}  {}  {}",
+                row.reference,
+                row.tier,
+                first_line,
+                forwarding.join(" ")
+            );
         }
     }
     ExitCode::SUCCESS

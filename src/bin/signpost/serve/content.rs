@@ -27,7 +27,7 @@ const POLL: Duration = Duration::from_millis(500);
 pub struct ContentArgs {
     /// Content folder to build, watch and serve at /content/bundle.json
     /// (articles/, flows/, signpost.toml). Without it there is no bundle route.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "SIGNPOST_CONTENT")]
     pub content: Option<PathBuf>,
 }
 
@@ -41,8 +41,8 @@ type Shared = Arc<RwLock<Current>>;
 
 /// The bundle route, when `--content` is given; it builds once now and then
 /// polls the folder in the background.
-pub fn router(args: &ContentArgs) -> Option<Router> {
-    let dir = args.content.clone()?;
+pub fn router(dir: Option<PathBuf>) -> Option<Router> {
+    let dir = dir?;
     let current: Shared = Arc::new(RwLock::new(build(&dir)));
     let watched = current.clone();
     tokio::spawn(async move {

@@ -1,14 +1,15 @@
 //! `POST /api/tickets`: validate, dedupe by idempotency key, store, answer.
 
+use super::forward::tier_of;
 use super::store::Stored;
 use super::AppState;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use signpost::core::ticket::{is_valid_idempotency_key, Ticket};
+use signpost::core::ticket::{is_valid_idempotency_key, Ticket, MAX_TICKET_BYTES};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -16,9 +17,12 @@ pub async fn create_ticket(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    if let Err(retry_after) = state.rate_limiter.check(peer.ip()) {
+    let limited = state.rate_limiter.as_ref().map_or(Ok(()), |limiter| {
+        limiter.check(state.client_ip(peer, &headers))
+    });
+    if let Err(retry_after) = limited {
         let mut response = error(
             StatusCode::TOO_MANY_REQUESTS,
             None,
@@ -49,6 +53,10 @@ pub async fn create_ticket(
         }
     };
 
+    let body = match read_body(body, state.body_timeout).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
     let ticket = match Ticket::from_json(&body) {
         Ok(ticket) => ticket,
         Err(e) => {
@@ -67,14 +75,25 @@ pub async fn create_ticket(
     }
 
     // Canonical JSON: a retry of the same ticket compares equal byte for byte.
-    let payload = serde_json::to_string(&ticket).expect("a ticket always serialises");
+    let json = serde_json::to_value(&ticket).expect("a ticket always serialises");
+    let payload = json.to_string();
+    let tier = tier_of(&json);
+    let destinations = state.routes.for_tier(tier);
+    let forwards = !destinations.is_empty();
     let store = state.store.clone();
-    let stored = tokio::task::spawn_blocking(move || store.insert_ticket(&key, &payload))
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|result| result.map_err(|e| e.to_string()));
+    let stored = tokio::task::spawn_blocking(move || {
+        store.insert_ticket(&key, &payload, tier, &destinations)
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|result| result.map_err(|e| e.to_string()));
     let (reference, replayed) = match stored {
-        Ok(Stored::Created { reference }) => (reference, false),
+        Ok(Stored::Created { reference }) => {
+            if let (true, Some(wake)) = (forwards, &state.forwarder) {
+                let _ = wake.try_send(());
+            }
+            (reference, false)
+        }
         Ok(Stored::Replayed { reference }) => (reference, true),
         Ok(Stored::KeyReused) => {
             return error(
@@ -102,6 +121,47 @@ pub async fn create_ticket(
     response
 }
 
+/// Reads the whole body, answering 408 when the client sends it too slowly
+/// (a slowloris holds a connection open with a trickle of bytes) and 413
+/// when it runs past the limit without having declared its length.
+async fn read_body(body: Body, timeout: std::time::Duration) -> Result<Bytes, Response> {
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_TICKET_BYTES)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            Err(if too_large {
+                error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    None,
+                    &format!("the ticket is larger than {MAX_TICKET_BYTES} bytes"),
+                )
+            } else {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    None,
+                    "the request body could not be read",
+                )
+            })
+        }
+        Err(_) => {
+            let mut response = error(
+                StatusCode::REQUEST_TIMEOUT,
+                None,
+                &format!(
+                    "the ticket body took longer than {} s to arrive",
+                    timeout.as_secs()
+                ),
+            );
+            // The rest of a half-sent body cannot be skipped safely.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Err(response)
+        }
+    }
+}
+
 /// A JSON error body: `{"error": "...", "field": "..."}`.
 pub fn error(status: StatusCode, field: Option<&str>, message: &str) -> Response {
     let text = match field {
@@ -113,22 +173,29 @@ pub fn error(status: StatusCode, field: Option<&str>, message: &str) -> Response
 
 #[cfg(test)]
 mod tests {
-    use super::super::rate_limit::RateLimiter;
-    use super::super::store::Store;
+    use super::super::forward::Routes;
+    use super::super::inbox::Inbox;
+    use super::super::store::{Location, Store};
     use super::*;
 
     #[tokio::test]
     async fn a_ticket_that_cannot_be_stored_gets_503_and_no_reference() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(&dir.path().join("t.sqlite3")).unwrap());
+        let location = Location::Sqlite(dir.path().join("t.sqlite3"));
+        let store = Arc::new(Store::open(&location).unwrap());
         store.fail_writes();
         let state = Arc::new(AppState {
             store: store.clone(),
-            rate_limiter: RateLimiter::new(10, 10),
+            rate_limiter: None,
+            routes: Arc::new(Routes::default()),
+            forwarder: None,
+            body_timeout: std::time::Duration::from_secs(5),
+            trust_proxy: false,
+            inbox: Inbox::new(None),
         });
         let mut headers = HeaderMap::new();
         headers.insert("idempotency-key", HeaderValue::from_static("key-disk-0001"));
-        let body = Bytes::from_static(br#"{"version":1,"message":"camera offline"}"#);
+        let body = Body::from(r#"{"version":1,"message":"camera offline"}"#);
         let response = create_ticket(
             State(state),
             ConnectInfo("127.0.0.1:9".parse().unwrap()),

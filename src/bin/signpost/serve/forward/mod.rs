@@ -1,0 +1,360 @@
+//! Forwarding: a background thread hands every stored ticket to the
+//! destinations its priority tier routes to, retrying with backoff.
+//!
+//! The pending deliveries are written in the same transaction as the ticket,
+//! so a ticket acknowledged to the widget is never silently not forwarded,
+//! even across a crash. Delivery is at least once: a relay killed mid-send
+//! sends again after restart, so receivers should dedupe by reference.
+
+pub mod email;
+pub mod render;
+pub mod webhook;
+pub mod zendesk;
+
+use super::store::{now_ms, Attempt, DueDelivery, Store};
+use rand::Rng;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Priority tiers, most urgent first. A ticket's tier decides where it goes.
+pub const TIERS: [&str; 5] = ["outage", "billing", "defect", "howto", "feedback"];
+
+/// The tier of tickets that name none: the widget's v1 payload has no field
+/// for it yet.
+pub const DEFAULT_TIER: &str = "howto";
+
+/// A leased delivery is hidden from other claims this long, so a relay that
+/// dies mid-attempt has it retried after restart.
+const LEASE_MS: i64 = 60_000;
+/// How often the worker looks for due retries when nothing wakes it.
+const POLL: Duration = Duration::from_millis(250);
+/// Wait after the database failed to answer the worker.
+const DATABASE_RETRY: Duration = Duration::from_secs(5);
+/// Deliveries attempted side by side.
+const BATCH: usize = 8;
+/// Longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+
+/// The tier stored JSON asks for: `priority`, else `category`, when it is one
+/// of [`TIERS`]; otherwise [`DEFAULT_TIER`]. Read defensively, since the
+/// payload comes from the widget and the v1 schema does not carry it.
+pub fn tier_of(payload: &serde_json::Value) -> &'static str {
+    ["priority", "category"]
+        .iter()
+        .filter_map(|field| payload.get(field)?.as_str())
+        .find_map(|value| TIERS.iter().find(|t| t.eq_ignore_ascii_case(value.trim())))
+        .copied()
+        .unwrap_or(DEFAULT_TIER)
+}
+
+/// Why an attempt failed, and whether trying again could help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    /// True when the destination refused the ticket for good (e.g. 401, 422).
+    pub permanent: bool,
+    pub reason: String,
+}
+
+impl SendError {
+    pub fn transient(reason: impl Into<String>) -> SendError {
+        SendError {
+            permanent: false,
+            reason: reason.into(),
+        }
+    }
+    pub fn permanent(reason: impl Into<String>) -> SendError {
+        SendError {
+            permanent: true,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What a ticket looks like to a forwarder.
+pub struct Outgoing<'a> {
+    pub reference: &'a str,
+    pub tier: &'a str,
+    pub received_at_ms: i64,
+    /// The stored ticket JSON.
+    pub ticket: &'a serde_json::Value,
+}
+
+/// How a destination is reached.
+pub enum Sender {
+    Webhook(webhook::Webhook),
+    Zendesk(zendesk::Zendesk),
+    Email(email::Email),
+}
+
+impl Sender {
+    fn send(&self, ticket: &Outgoing<'_>) -> Result<(), SendError> {
+        match self {
+            Sender::Webhook(w) => w.send(ticket),
+            Sender::Zendesk(z) => z.send(ticket),
+            Sender::Email(e) => e.send(ticket),
+        }
+    }
+}
+
+/// A configured destination.
+pub struct Destination {
+    pub name: String,
+    /// The tiers routed here.
+    pub tiers: Vec<String>,
+    /// Attempts before the delivery is marked failed.
+    pub max_attempts: u32,
+    /// The first retry waits about this long; each later one twice as long.
+    pub retry_base: Duration,
+    pub sender: Sender,
+}
+
+/// The configured destinations, by name.
+#[derive(Default)]
+pub struct Routes {
+    destinations: BTreeMap<String, Destination>,
+}
+
+impl Routes {
+    pub fn new(destinations: Vec<Destination>) -> Routes {
+        Routes {
+            destinations: destinations
+                .into_iter()
+                .map(|d| (d.name.clone(), d))
+                .collect(),
+        }
+    }
+
+    /// Names of the destinations a ticket of `tier` goes to.
+    pub fn for_tier(&self, tier: &str) -> Vec<String> {
+        self.destinations
+            .values()
+            .filter(|d| d.tiers.iter().any(|t| t == tier))
+            .map(|d| d.name.clone())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.destinations.is_empty()
+    }
+}
+
+/// Wait before attempt `attempt + 1`, after `attempt` failures: `base` doubled
+/// per failure, capped, with jitter down to half so retries spread out.
+pub fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
+    let doubled = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(30)));
+    doubled
+        .min(MAX_BACKOFF)
+        .mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+}
+
+/// The running worker; dropping it does not stop it, [`Forwarder::stop`] does.
+pub struct Forwarder {
+    wake: SyncSender<()>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Forwarder {
+    /// Starts the worker thread. It first picks up whatever a previous run
+    /// left pending.
+    pub fn start(store: Arc<Store>, routes: Arc<Routes>) -> Forwarder {
+        let (wake, woken) = sync_channel(1);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("signpost-forwarder".into())
+            .spawn(move || run(&store, &routes, &woken, &stopping))
+            .expect("spawn the forwarder thread");
+        Forwarder {
+            wake,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// A handle that wakes the worker at once (a ticket was just stored).
+    pub fn waker(&self) -> SyncSender<()> {
+        self.wake.clone()
+    }
+
+    /// Lets the current attempts finish, then stops.
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = self.wake.try_send(());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(store: &Store, routes: &Routes, woken: &Receiver<()>, stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        let due = match store.claim_due(now_ms(), LEASE_MS, BATCH) {
+            Ok(due) => due,
+            Err(e) => {
+                eprintln!("signpost: forwarder cannot read pending deliveries: {e}");
+                // The database is down or full: look again later, quietly.
+                match woken.recv_timeout(DATABASE_RETRY) {
+                    Ok(()) | Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        };
+        if due.is_empty() {
+            match woken.recv_timeout(POLL) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        // One slow destination must not hold up the others.
+        std::thread::scope(|scope| {
+            for delivery in &due {
+                scope.spawn(|| attempt(store, routes, delivery));
+            }
+        });
+    }
+}
+
+fn attempt(store: &Store, routes: &Routes, due: &DueDelivery) {
+    let outcome = match deliver(store, routes, due) {
+        Ok(()) => Attempt::Delivered,
+        Err(e) if e.permanent => Attempt::Failed { error: e.reason },
+        Err(e) => {
+            let made = u32::try_from(due.attempts + 1).unwrap_or(u32::MAX);
+            let destination = routes.destinations.get(&due.destination);
+            let max = destination.map_or(1, |d| d.max_attempts);
+            if made >= max {
+                Attempt::Failed {
+                    error: format!("gave up after {made} attempts: {}", e.reason),
+                }
+            } else {
+                let base = destination.map_or(Duration::from_secs(1), |d| d.retry_base);
+                let wait = backoff(base, made, rand::rng().random());
+                Attempt::Retry {
+                    at_ms: now_ms() + wait.as_millis() as i64,
+                    error: e.reason,
+                }
+            }
+        }
+    };
+    if let Attempt::Failed { error } = &outcome {
+        eprintln!(
+            "signpost: forwarding ticket {} to {} failed: {error}",
+            due.ticket_id, due.destination
+        );
+    }
+    if let Err(e) = store.record_attempt(due.ticket_id, &due.destination, &outcome) {
+        // The lease runs out and the delivery is tried again: at least once.
+        eprintln!("signpost: cannot record a forwarding attempt: {e}");
+    }
+}
+
+fn deliver(store: &Store, routes: &Routes, due: &DueDelivery) -> Result<(), SendError> {
+    let Some(destination) = routes.destinations.get(&due.destination) else {
+        return Err(SendError::permanent(format!(
+            "destination {:?} is no longer configured",
+            due.destination
+        )));
+    };
+    let ticket = store
+        .ticket_by_id(due.ticket_id)
+        .map_err(|e| SendError::transient(format!("cannot read the ticket: {e}")))?
+        .ok_or_else(|| SendError::permanent("the ticket is gone from the database"))?;
+    let json: serde_json::Value = serde_json::from_str(&ticket.payload)
+        .map_err(|e| SendError::permanent(format!("stored ticket is not JSON: {e}")))?;
+    destination.sender.send(&Outgoing {
+        reference: &ticket.reference,
+        tier: &ticket.tier,
+        received_at_ms: ticket.received_at_ms,
+        ticket: &json,
+    })
+}
+
+/// Classifies an HTTP answer from a webhook or helpdesk.
+pub(crate) fn http_outcome(result: Result<ureq::Response, ureq::Error>) -> Result<(), SendError> {
+    match result {
+        Ok(response) if (200..300).contains(&response.status()) => Ok(()),
+        Ok(response) => Err(SendError::permanent(format!(
+            "answered HTTP {} (redirects are not followed; fix the URL)",
+            response.status()
+        ))),
+        Err(ureq::Error::Status(status, response)) => {
+            let body: String = response
+                .into_string()
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
+            let reason = format!("answered HTTP {status}: {}", body.trim());
+            // Timeouts, rate limits and server errors pass; other refusals stay.
+            if status == 408 || status == 429 || status >= 500 {
+                Err(SendError::transient(reason))
+            } else {
+                Err(SendError::permanent(reason))
+            }
+        }
+        Err(e) => Err(SendError::transient(format!("unreachable: {e}"))),
+    }
+}
+
+/// An HTTP client with the destination's timeout and no redirects.
+pub(crate) fn http_agent(timeout: Duration) -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(timeout)
+        .redirects(0)
+        .user_agent(concat!("signpost-relay/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_tier_comes_from_priority_or_category_and_defaults_to_howto() {
+        assert_eq!(tier_of(&json!({"message": "x"})), "howto");
+        assert_eq!(tier_of(&json!({"priority": "Outage"})), "outage");
+        assert_eq!(tier_of(&json!({"category": "billing"})), "billing");
+        assert_eq!(
+            tier_of(&json!({"priority": "p0", "category": "defect"})),
+            "defect"
+        );
+        assert_eq!(tier_of(&json!({"priority": 3})), "howto");
+    }
+
+    #[test]
+    fn backoff_doubles_from_the_base_and_is_capped() {
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(base, 1, 1.0), Duration::from_secs(2));
+        assert_eq!(backoff(base, 3, 1.0), Duration::from_secs(8));
+        assert_eq!(backoff(base, 3, 0.0), Duration::from_secs(4));
+        assert_eq!(backoff(base, 40, 1.0), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn routes_pick_destinations_by_tier() {
+        let dest = |name: &str, tiers: &[&str]| Destination {
+            name: name.into(),
+            tiers: tiers.iter().map(|t| t.to_string()).collect(),
+            max_attempts: 1,
+            retry_base: Duration::from_secs(1),
+            sender: Sender::Webhook(webhook::Webhook::new(
+                "http://127.0.0.1:9/".into(),
+                "s".into(),
+                Duration::from_secs(1),
+            )),
+        };
+        let routes = Routes::new(vec![
+            dest("pager", &["outage"]),
+            dest("helpdesk", &["outage", "billing", "defect", "howto"]),
+            dest("mail", &["feedback"]),
+        ]);
+        assert_eq!(routes.for_tier("outage"), ["helpdesk", "pager"]);
+        assert_eq!(routes.for_tier("feedback"), ["mail"]);
+    }
+}

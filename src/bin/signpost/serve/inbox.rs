@@ -1,0 +1,454 @@
+//! `GET /inbox`: the tickets as server-rendered HTML, for the support team.
+//!
+//! Everything shown came from strangers on the internet, so every string is
+//! escaped, the page runs no script (CSP `default-src 'none'`), and access
+//! needs the configured token, as `Authorization: Bearer` or through the
+//! login form, which sets a cookie derived from (not equal to) the token.
+
+use super::forward::render::utc_timestamp;
+use super::rate_limit::RateLimiter;
+use super::store::{is_reference, DeliveryState, StoredTicket};
+use super::AppState;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::fmt::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+const COOKIE: &str = "signpost_inbox";
+/// Tickets listed on the inbox page, newest first.
+const LISTED: usize = 200;
+
+/// The inbox's access control.
+pub struct Inbox {
+    token: Option<String>,
+    /// The cookie value a logged-in browser holds.
+    session: Option<String>,
+    /// Guesses at the token are slowed down per client.
+    login_limiter: RateLimiter,
+}
+
+impl Inbox {
+    pub fn new(token: Option<String>) -> Inbox {
+        let session = token.as_ref().map(|token| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).expect("any key");
+            mac.update(b"signpost inbox session v1");
+            super::forward::webhook::hex(&mac.finalize().into_bytes())
+        });
+        Inbox {
+            token,
+            session,
+            login_limiter: RateLimiter::new(5, 5),
+        }
+    }
+
+    fn allows(&self, headers: &HeaderMap) -> bool {
+        let (Some(token), Some(session)) = (&self.token, &self.session) else {
+            return false;
+        };
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if bearer.is_some_and(|given| same(given.trim(), token)) {
+            return true;
+        }
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+            .any(|given| same(given, session))
+    }
+}
+
+/// Constant-time comparison, so response timing leaks nothing of the token.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/inbox", get(list))
+        .route("/inbox/login", get(login_form).post(login))
+        .route("/inbox/logout", post(logout))
+        .route("/inbox/{reference}", get(show))
+        .with_state(state)
+}
+
+/// Escapes text for HTML element content and quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{} · Signpost inbox</title><style>{STYLE}</style></head><body>{body}</body></html>",
+        escape(title)
+    );
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2430}\
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #dde;vertical-align:top}\
+pre{white-space:pre-wrap;word-break:break-word;background:#f5f6f8;padding:.75rem;border-radius:6px}\
+.pending{color:#8a5a00}.delivered{color:#17643a}.failed{color:#b3261e;font-weight:600}.tier{font-weight:600}";
+
+/// Without a token the inbox is off, and says how to turn it on; without the
+/// right credentials it offers the login form.
+fn gate(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    if state.inbox.token.is_none() {
+        return Some(page(
+            StatusCode::NOT_FOUND,
+            "Inbox disabled",
+            "<h1>The inbox is disabled</h1><p>Set an inbox token to turn it on: the \
+             <code>SIGNPOST_INBOX_TOKEN</code> environment variable, or <code>inbox_token_env</code> \
+             in the configuration file.</p>",
+        ));
+    }
+    if state.inbox.allows(headers) {
+        return None;
+    }
+    let mut response = login_page(StatusCode::UNAUTHORIZED, "");
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"signpost inbox\""),
+    );
+    Some(response)
+}
+
+fn login_page(status: StatusCode, note: &str) -> Response {
+    page(
+        status,
+        "Sign in",
+        &format!(
+            "<h1>Signpost inbox</h1>{note}<form method=\"post\" action=\"/inbox/login\">\
+             <label>Inbox token <input type=\"password\" name=\"token\" autocomplete=\"current-password\" required></label> \
+             <button>Sign in</button></form>"
+        ),
+    )
+}
+
+async fn login_form(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    match gate(&state, &headers) {
+        Some(response) if response.status() == StatusCode::NOT_FOUND => response,
+        _ => login_page(StatusCode::OK, ""),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Login {
+    token: String,
+}
+
+async fn login(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<Login>,
+) -> Response {
+    let (Some(token), Some(session)) = (&state.inbox.token, &state.inbox.session) else {
+        return gate(&state, &headers).expect("disabled inbox answers");
+    };
+    if let Err(wait) = state
+        .inbox
+        .login_limiter
+        .check(state.client_ip(peer, &headers))
+    {
+        let note = format!(
+            "<p class=\"failed\">Too many attempts; wait {} s.</p>",
+            wait.as_secs()
+        );
+        return login_page(StatusCode::TOO_MANY_REQUESTS, &note);
+    }
+    if !same(form.token.trim(), token) {
+        return login_page(
+            StatusCode::UNAUTHORIZED,
+            "<p class=\"failed\">That token is not right.</p>",
+        );
+    }
+    let secure = if headers
+        .get("x-forwarded-proto")
+        .is_some_and(|p| p == "https")
+        && state.trust_proxy
+    {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{COOKIE}={session}; Path=/inbox; HttpOnly; SameSite=Strict; Max-Age=43200{secure}"
+    );
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/inbox")]).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn logout() -> Response {
+    let cookie = format!("{COOKIE}=; Path=/inbox; HttpOnly; SameSite=Strict; Max-Age=0");
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/inbox/login".to_string()),
+            (header::SET_COOKIE, cookie),
+        ],
+    )
+        .into_response()
+}
+
+async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Some(response) = gate(&state, &headers) {
+        return response;
+    }
+    let store = state.store.clone();
+    let tickets = match tokio::task::spawn_blocking(move || store.recent_tickets(LISTED)).await {
+        Ok(Ok(tickets)) => tickets,
+        Ok(Err(e)) => return unavailable(&e.to_string()),
+        Err(e) => return unavailable(&e.to_string()),
+    };
+    let mut body = String::from(
+        "<form method=\"post\" action=\"/inbox/logout\" style=\"float:right\"><button>Sign out</button></form>\
+         <h1>Tickets</h1>",
+    );
+    if tickets.is_empty() {
+        body.push_str("<p>No tickets yet.</p>");
+    } else {
+        let _ = write!(
+            body,
+            "<p>The newest {} tickets.</p><table><thead><tr><th>Reference</th><th>Received</th>\
+             <th>Tier</th><th>From</th><th>Message</th><th>Forwarding</th></tr></thead><tbody>",
+            tickets.len()
+        );
+        for ticket in &tickets {
+            let json: serde_json::Value = serde_json::from_str(&ticket.payload).unwrap_or_default();
+            let message = json["message"].as_str().unwrap_or("");
+            let first: String = message
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(120)
+                .collect();
+            let _ = write!(
+                body,
+                "<tr><td><a href=\"/inbox/{r}\">{r}</a></td><td>{}</td><td class=\"tier\">{}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&utc_timestamp(ticket.received_at_ms)),
+                escape(&ticket.tier),
+                escape(json["email"].as_str().unwrap_or("")),
+                escape(&first),
+                delivery_summary(ticket),
+                r = escape(&ticket.reference),
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    page(StatusCode::OK, "Tickets", &body)
+}
+
+fn delivery_summary(ticket: &StoredTicket) -> String {
+    if ticket.deliveries.is_empty() {
+        return "not forwarded".into();
+    }
+    ticket
+        .deliveries
+        .iter()
+        .map(|d| {
+            format!(
+                "<span class=\"{s}\" title=\"{}\">{}: {s}</span>",
+                escape(d.last_error.as_deref().unwrap_or("")),
+                escape(&d.destination),
+                s = d.state.as_str(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+async fn show(
+    State(state): State<Arc<AppState>>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(response) = gate(&state, &headers) {
+        return response;
+    }
+    let not_found = || {
+        page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!(
+                "<p><a href=\"/inbox\">All tickets</a></p><h1>No ticket {}</h1>",
+                escape(&reference)
+            ),
+        )
+    };
+    if !is_reference(&reference) {
+        return not_found();
+    }
+    let store = state.store.clone();
+    let wanted = reference.clone();
+    let ticket = match tokio::task::spawn_blocking(move || store.ticket_by_reference(&wanted)).await
+    {
+        Ok(Ok(Some(ticket))) => ticket,
+        Ok(Ok(None)) => return not_found(),
+        Ok(Err(e)) => return unavailable(&e.to_string()),
+        Err(e) => return unavailable(&e.to_string()),
+    };
+    let json: serde_json::Value = serde_json::from_str(&ticket.payload).unwrap_or_default();
+    let text = |field: &str| escape(json[field].as_str().unwrap_or("—"));
+    let mut body = format!(
+        "<p><a href=\"/inbox\">All tickets</a></p><h1>{}</h1><table>\
+         <tr><th>Tier</th><td class=\"tier\">{}</td></tr>\
+         <tr><th>Received</th><td>{}</td></tr>\
+         <tr><th>From</th><td>{}</td></tr>\
+         <tr><th>Page</th><td>{}</td></tr>\
+         <tr><th>Widget</th><td>{}</td></tr>\
+         <tr><th>Idempotency key</th><td>{}</td></tr></table>\
+         <h2>Message</h2><pre>{}</pre>",
+        escape(&ticket.reference),
+        escape(&ticket.tier),
+        escape(&utc_timestamp(ticket.received_at_ms)),
+        text("email"),
+        text("page_url"),
+        text("widget_version"),
+        escape(&ticket.idempotency_key),
+        text("message"),
+    );
+    let known = ["version", "message", "email", "page_url", "widget_version"];
+    let others: Vec<_> = json
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .collect();
+    if !others.is_empty() {
+        body.push_str("<h2>Other details</h2><table>");
+        for (key, value) in others {
+            let shown = serde_json::to_string_pretty(value).unwrap_or_default();
+            let _ = write!(
+                body,
+                "<tr><th>{}</th><td><pre>{}</pre></td></tr>",
+                escape(key),
+                escape(&shown)
+            );
+        }
+        body.push_str("</table>");
+    }
+    body.push_str("<h2>Forwarding</h2>");
+    if ticket.deliveries.is_empty() {
+        body.push_str("<p>No destination is configured for this tier.</p>");
+    } else {
+        body.push_str("<table><tr><th>Destination</th><th>State</th><th>Attempts</th><th>Last error</th><th>Updated</th></tr>");
+        for d in &ticket.deliveries {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td class=\"{s}\">{s}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&d.destination),
+                d.attempts,
+                escape(d.last_error.as_deref().unwrap_or("")),
+                escape(&utc_timestamp(d.updated_at_ms)),
+                s = d.state.as_str(),
+            );
+        }
+        body.push_str("</table>");
+        if ticket
+            .deliveries
+            .iter()
+            .any(|d| d.state == DeliveryState::Pending)
+        {
+            body.push_str("<p>Pending deliveries are retried with backoff.</p>");
+        }
+    }
+    page(StatusCode::OK, &ticket.reference, &body)
+}
+
+fn unavailable(error: &str) -> Response {
+    eprintln!("signpost: inbox cannot read tickets: {error}");
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Unavailable",
+        "<h1>The ticket database cannot be read right now</h1><p>Try again shortly.</p>",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_ticket_text_is_escaped() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn only_the_token_or_its_session_cookie_opens_the_inbox() {
+        let inbox = Inbox::new(Some("a-long-inbox-token-123".into()));
+        let mut headers = HeaderMap::new();
+        assert!(!inbox.allows(&headers));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer a-long-inbox-token-123"),
+        );
+        assert!(inbox.allows(&headers));
+        let mut cookie = HeaderMap::new();
+        let value = format!("theme=dark; {COOKIE}={}", inbox.session.clone().unwrap());
+        cookie.insert(header::COOKIE, HeaderValue::from_str(&value).unwrap());
+        assert!(inbox.allows(&cookie));
+        let mut raw = HeaderMap::new();
+        raw.insert(
+            header::COOKIE,
+            HeaderValue::from_static("signpost_inbox=a-long-inbox-token-123"),
+        );
+        assert!(!inbox.allows(&raw), "the raw token is not a session");
+        assert!(!Inbox::new(None).allows(&headers));
+    }
+}

@@ -1,0 +1,466 @@
+//! Durable ticket storage: SQLite (the zero-config default) or Postgres.
+//!
+//! Both backends run the same numbered migrations, refuse a schema newer than
+//! this build, store each idempotency key once (a unique constraint, with the
+//! losing side of a race reading the winner's row), and keep the forwarding
+//! state of every ticket beside it. Calls block, so the HTTP layer runs them
+//! on tokio's blocking pool and the forwarder on its own thread.
+
+mod postgres;
+mod sqlite;
+
+use rand::Rng;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Crockford base32 without I, L, O, U: references are read aloud and typed.
+const REFERENCE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const REFERENCE_LEN: usize = 6;
+
+/// How many schema versions this build knows; both backends have exactly
+/// this many migrations.
+pub const SCHEMA_VERSION: usize = 2;
+
+/// What storing a ticket did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// A new ticket was written with this reference.
+    Created { reference: String },
+    /// The key was seen before with the same payload: the original reference.
+    Replayed { reference: String },
+    /// The key was seen before with a different payload.
+    KeyReused,
+}
+
+/// A storage failure, worded for an operator's log.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        // The Display of a server error is only "db error"; the cause says why.
+        match e.as_db_error() {
+            Some(db) => StoreError(format!("postgres: {} ({})", db.message(), db.code().code())),
+            None => StoreError(format!("postgres: {e}")),
+        }
+    }
+}
+
+/// Where forwarding of one ticket to one destination stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Not delivered yet; will be tried (again).
+    Pending,
+    /// The destination accepted it.
+    Delivered,
+    /// Given up: retries ran out or the destination refused it for good.
+    Failed,
+}
+
+impl DeliveryState {
+    /// The word stored in the database and shown in the inbox.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    fn parse(word: &str) -> DeliveryState {
+        match word {
+            "delivered" => DeliveryState::Delivered,
+            "failed" => DeliveryState::Failed,
+            _ => DeliveryState::Pending,
+        }
+    }
+}
+
+/// One ticket's forwarding to one destination.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub destination: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    pub updated_at_ms: i64,
+}
+
+/// A row as the inbox, the forwarder and tests read it back.
+#[derive(Debug, Clone)]
+pub struct StoredTicket {
+    pub id: i64,
+    pub reference: String,
+    pub idempotency_key: String,
+    pub payload: String,
+    pub received_at_ms: i64,
+    pub tier: String,
+    pub deliveries: Vec<Delivery>,
+}
+
+/// A delivery the forwarder has leased and must now attempt.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub ticket_id: i64,
+    pub destination: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+}
+
+/// What one forwarding attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The destination accepted it.
+    Delivered,
+    /// Failed for now; try again at this time.
+    Retry { at_ms: i64, error: String },
+    /// Failed for good.
+    Failed { error: String },
+}
+
+/// Where tickets are kept, parsed from `--db`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…` is a Postgres URL; anything else a
+    /// SQLite file path.
+    pub fn parse(raw: &str) -> Location {
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Location::Postgres(raw.to_string())
+        } else {
+            Location::Sqlite(PathBuf::from(raw))
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// Printable in logs: a Postgres password is never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&redact_url_password(url)),
+        }
+    }
+}
+
+fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// A ticket store on either backend.
+pub enum Store {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+impl Store {
+    /// Opens the store (creating a SQLite file if missing) and runs migrations.
+    pub fn open(location: &Location) -> Result<Store, StoreError> {
+        match location {
+            Location::Sqlite(path) => sqlite::SqliteStore::open(path).map(Store::Sqlite),
+            Location::Postgres(url) => postgres::PgStore::open(url).map(Store::Postgres),
+        }
+    }
+
+    /// Stores a ticket once per idempotency key, with a pending delivery for
+    /// each destination, in one transaction. `payload` must already be the
+    /// canonical JSON of a validated ticket, so equal tickets compare equal.
+    pub fn insert_ticket(
+        &self,
+        key: &str,
+        payload: &str,
+        tier: &str,
+        destinations: &[String],
+    ) -> Result<Stored, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.insert_ticket(key, payload, tier, destinations),
+            Store::Postgres(s) => s.insert_ticket(key, payload, tier, destinations),
+        }
+    }
+
+    /// The most recent tickets first, with their deliveries.
+    pub fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.recent_tickets(limit),
+            Store::Postgres(s) => s.recent_tickets(limit),
+        }
+    }
+
+    /// One ticket by its reference (`SP-…`).
+    pub fn ticket_by_reference(&self, reference: &str) -> Result<Option<StoredTicket>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ticket_where("reference", reference),
+            Store::Postgres(s) => s.ticket_where("reference", reference),
+        }
+    }
+
+    /// One ticket by its row id.
+    pub fn ticket_by_id(&self, id: i64) -> Result<Option<StoredTicket>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ticket_by_id(id),
+            Store::Postgres(s) => s.ticket_by_id(id),
+        }
+    }
+
+    /// Leases up to `limit` pending deliveries that are due at `now_ms`:
+    /// each is hidden from other claims until `now_ms + lease_ms`, so a relay
+    /// that dies mid-attempt has it retried once the lease runs out.
+    pub fn claim_due(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.claim_due(now_ms, lease_ms, limit),
+            Store::Postgres(s) => s.claim_due(now_ms, lease_ms, limit),
+        }
+    }
+
+    /// Records the outcome of an attempt at a leased delivery.
+    pub fn record_attempt(
+        &self,
+        ticket_id: i64,
+        destination: &str,
+        attempt: &Attempt,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        let (state, next_at, error) = match attempt {
+            Attempt::Delivered => (DeliveryState::Delivered, now, None),
+            Attempt::Retry { at_ms, error } => {
+                (DeliveryState::Pending, *at_ms, Some(error.as_str()))
+            }
+            Attempt::Failed { error } => (DeliveryState::Failed, now, Some(error.as_str())),
+        };
+        match self {
+            Store::Sqlite(s) => {
+                s.record_attempt(ticket_id, destination, state.as_str(), next_at, error, now)
+            }
+            Store::Postgres(s) => {
+                s.record_attempt(ticket_id, destination, state.as_str(), next_at, error, now)
+            }
+        }
+    }
+
+    /// Makes every later write fail, as a full disk or read-only file would.
+    #[cfg(test)]
+    pub fn fail_writes(&self) {
+        match self {
+            Store::Sqlite(s) => s.fail_writes(),
+            Store::Postgres(_) => unimplemented!("tests use SQLite"),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn new_reference() -> String {
+    let mut rng = rand::rng();
+    let code: String = (0..REFERENCE_LEN)
+        .map(|_| REFERENCE_ALPHABET[rng.random_range(0..REFERENCE_ALPHABET.len())] as char)
+        .collect();
+    format!("SP-{code}")
+}
+
+/// Whether `s` has the shape of a reference this relay hands out.
+pub fn is_reference(s: &str) -> bool {
+    s.strip_prefix("SP-").is_some_and(|code| {
+        code.len() == REFERENCE_LEN && code.bytes().all(|b| REFERENCE_ALPHABET.contains(&b))
+    })
+}
+
+fn too_new(applied: usize) -> StoreError {
+    StoreError(format!(
+        "the database schema is version {applied}, newer than this signpost \
+         (knows {SCHEMA_VERSION}); upgrade signpost or use another --db"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::Sqlite(dir.path().join("nested/tickets.sqlite3"));
+        let store = Store::open(&location).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn both_backends_know_the_same_number_of_migrations() {
+        assert_eq!(sqlite::MIGRATIONS.len(), SCHEMA_VERSION);
+        assert_eq!(postgres::MIGRATIONS.len(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn same_key_and_payload_returns_the_original_reference() {
+        let (_dir, store) = temp_store();
+        let Stored::Created { reference } = store
+            .insert_ticket("key-00001", "{}", "howto", &[])
+            .unwrap()
+        else {
+            panic!("first insert must create");
+        };
+        assert!(is_reference(&reference), "{reference}");
+        assert_eq!(
+            store
+                .insert_ticket("key-00001", "{}", "howto", &[])
+                .unwrap(),
+            Stored::Replayed { reference }
+        );
+        assert_eq!(store.recent_tickets(10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn same_key_with_another_payload_is_refused() {
+        let (_dir, store) = temp_store();
+        store
+            .insert_ticket("key-00001", r#"{"a":1}"#, "howto", &[])
+            .unwrap();
+        assert_eq!(
+            store
+                .insert_ticket("key-00001", r#"{"a":2}"#, "howto", &[])
+                .unwrap(),
+            Stored::KeyReused
+        );
+        assert_eq!(store.recent_tickets(10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_claimed_delivery_is_not_claimed_again_until_its_lease_ends() {
+        let (_dir, store) = temp_store();
+        store
+            .insert_ticket("key-00001", "{}", "outage", &["hook".into(), "mail".into()])
+            .unwrap();
+        let first = store.claim_due(1_000_000_000_000_000, 30_000, 10).unwrap();
+        assert_eq!(first.len(), 2);
+        assert!(store
+            .claim_due(1_000_000_000_000_000, 30_000, 10)
+            .unwrap()
+            .is_empty());
+        let later = store
+            .claim_due(1_000_000_000_000_000 + 30_000, 30_000, 10)
+            .unwrap();
+        assert_eq!(later.len(), 2);
+    }
+
+    #[test]
+    fn attempts_are_recorded_per_destination() {
+        let (_dir, store) = temp_store();
+        store
+            .insert_ticket("key-00001", "{}", "outage", &["hook".into(), "mail".into()])
+            .unwrap();
+        let id = store.recent_tickets(1).unwrap()[0].id;
+        store
+            .record_attempt(id, "hook", &Attempt::Delivered)
+            .unwrap();
+        store
+            .record_attempt(
+                id,
+                "mail",
+                &Attempt::Failed {
+                    error: "550 no such user".into(),
+                },
+            )
+            .unwrap();
+        let ticket = store.ticket_by_id(id).unwrap().unwrap();
+        let states: Vec<_> = ticket
+            .deliveries
+            .iter()
+            .map(|d| {
+                (
+                    d.destination.as_str(),
+                    d.state,
+                    d.attempts,
+                    d.last_error.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("hook", DeliveryState::Delivered, 1, None),
+                ("mail", DeliveryState::Failed, 1, Some("550 no such user")),
+            ]
+        );
+    }
+
+    #[test]
+    fn tickets_survive_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::Sqlite(dir.path().join("t.sqlite3"));
+        Store::open(&location)
+            .unwrap()
+            .insert_ticket("key-00001", "{}", "howto", &[])
+            .unwrap();
+        let reopened = Store::open(&location).unwrap();
+        let rows = reopened.recent_tickets(10).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(is_reference(&rows[0].reference));
+    }
+
+    #[test]
+    fn a_database_from_a_newer_signpost_is_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite3");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = Store::open(&Location::Sqlite(path))
+            .err()
+            .expect("must refuse")
+            .0;
+        assert!(err.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn postgres_urls_are_told_apart_and_their_passwords_hidden() {
+        let pg = Location::parse("postgres://relay:s3cret@db.internal:5432/signpost");
+        assert!(matches!(pg, Location::Postgres(_)));
+        assert_eq!(
+            pg.to_string(),
+            "postgres://relay:***@db.internal:5432/signpost"
+        );
+        assert_eq!(
+            Location::parse("data/t.sqlite3"),
+            Location::Sqlite("data/t.sqlite3".into())
+        );
+    }
+}
