@@ -19,7 +19,9 @@
     theme: data.theme || 'auto',
     contact: data.contact || 'after-attempt',
     launcher: data.launcher !== 'false',
-    title: data.title || 'Help'
+    title: data.title || 'Help',
+    allowKeys: data.allowKeys || null,
+    tokenPrefixes: data.tokenPrefixes || null
   };
   // Calls that need the panel load the app; the rest wait in the queue.
   var ACTIVE = { open: 1, toggle: 1, search: 1, startFlow: 1, showArticle: 1 };

@@ -187,6 +187,10 @@ async fn a_ticket_to_an_unreachable_relay_is_saved_and_queued_not_lost() {
         &find(&m.root, "[data-testid=message]").unwrap(),
         "The ring keeps blinking orange",
     );
+    type_into(
+        &find(&m.root, "[data-testid=email]").unwrap(),
+        "ana@example.com",
+    );
     find(&m.root, "[data-testid=send]")
         .unwrap()
         .unchecked_into::<HtmlElement>()

@@ -2,6 +2,18 @@
 //! attributes, parsed and checked in one place.
 
 use crate::core::json::{Fields, Json, Path};
+use crate::core::scrub::Scrubber;
+
+/// A comma-separated option as a list, blanks dropped.
+fn list(value: Option<String>) -> Vec<String> {
+    value
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
 
 /// When the "contact support" route is offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,6 +61,12 @@ pub struct EmbedOptions {
     pub launcher: bool,
     /// Panel heading (`data-title`).
     pub title: String,
+    /// Context keys never redacted, comma-separated (`data-allow-keys`),
+    /// e.g. `auth_method` when it holds no secret.
+    pub allow_keys: Vec<String>,
+    /// The product's own token prefixes to redact, comma-separated
+    /// (`data-token-prefixes`), e.g. `lumen_sk_`.
+    pub token_prefixes: Vec<String>,
 }
 
 impl Default for EmbedOptions {
@@ -62,6 +80,8 @@ impl Default for EmbedOptions {
             contact: ContactPolicy::default(),
             launcher: true,
             title: "Help".into(),
+            allow_keys: Vec::new(),
+            token_prefixes: Vec::new(),
         }
     }
 }
@@ -104,7 +124,17 @@ impl EmbedOptions {
             contact,
             launcher: f.opt_bool("launcher")?.unwrap_or(d.launcher),
             title: f.opt_str("title")?.unwrap_or(d.title),
+            allow_keys: list(f.opt_str("allowKeys")?),
+            token_prefixes: list(f.opt_str("tokenPrefixes")?),
         })
+    }
+
+    /// The scrubber these options configure.
+    pub fn scrubber(&self) -> Scrubber {
+        Scrubber {
+            extra_token_prefixes: self.token_prefixes.clone(),
+            allowed_keys: self.allow_keys.clone(),
+        }
     }
 }
 
@@ -144,6 +174,21 @@ mod tests {
         assert_eq!(options.theme, Theme::Dark);
         assert!(!options.launcher);
         assert_eq!(options.locale.as_deref(), Some("de"));
+    }
+
+    #[test]
+    fn integrators_configure_scrubbing_on_the_tag() {
+        let options = EmbedOptions::from_json(
+            r#"{"allowKeys":"auth_method, plan ,","tokenPrefixes":"lumen_sk_"}"#,
+        )
+        .unwrap();
+        let scrubber = options.scrubber();
+        assert_eq!(scrubber.allowed_keys, ["auth_method", "plan"]);
+        assert!(!scrubber.is_secret_key("auth_method"));
+        assert_eq!(
+            scrubber.scrub_text("key lumen_sk_0123456789abcdefghijk"),
+            "key [token]"
+        );
     }
 
     #[test]

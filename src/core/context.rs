@@ -116,9 +116,20 @@ pub struct FlowVisit {
     pub outcome: String,
 }
 
+/// Who the host page says the user is (`Signpost('identify', {...})`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// The host's own user id; sent as a context line, never shown as a field.
+    pub id: Option<String>,
+}
+
 /// Everything recorded during one visit, before scrubbing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Visit {
+    /// From `identify`: prefills the form; the id goes with the host values.
+    pub identity: Identity,
     /// Search box contents in the order typed, keystroke by keystroke.
     pub searches: Vec<String>,
     pub articles: Vec<ArticleVisit>,
@@ -210,8 +221,12 @@ impl Visit {
             let lines = pairs(&self.versions, false);
             items.push(item(ItemKind::Versions, "Versions", lines));
         }
-        if !self.host.is_empty() {
-            let lines = pairs(&self.host, true);
+        let mut host = self.host.clone();
+        if let Some(id) = &self.identity.id {
+            host.insert(0, ("user id".into(), id.clone()));
+        }
+        if !host.is_empty() {
+            let lines = pairs(&host, true);
             items.push(item(ItemKind::Host, "From the page", lines));
         }
         if !self.page_errors.is_empty() {
@@ -221,6 +236,49 @@ impl Visit {
         items.truncate(MAX_ITEMS);
         items
     }
+}
+
+/// Browser name with major version, and operating system, read from a
+/// user-agent string: `("Chrome 126", "Android")`. Unknown parts read
+/// "unknown"; the full string is never sent (it fingerprints users).
+pub fn describe_user_agent(ua: &str) -> (String, String) {
+    let version_after = |marker: &str| {
+        ua.find(marker).map(|at| {
+            let rest = &ua[at + marker.len()..];
+            let major: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            major
+        })
+    };
+    // Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari".
+    let browsers = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("SamsungBrowser/", "Samsung Internet"),
+        ("Chrome/", "Chrome"),
+        ("CriOS/", "Chrome"),
+        ("FxiOS/", "Firefox"),
+        ("Version/", "Safari"),
+    ];
+    let browser = browsers
+        .iter()
+        .find_map(|(marker, name)| version_after(marker).map(|v| format!("{name} {v}")))
+        .unwrap_or_else(|| "unknown".into());
+    let systems = [
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ];
+    let os = systems
+        .iter()
+        .find(|(marker, _)| ua.contains(marker))
+        .map_or("unknown", |(_, name)| name)
+        .to_string();
+    (browser, os)
 }
 
 /// Cuts a line to [`MAX_LINE_CHARS`], marking the cut.
@@ -301,6 +359,34 @@ mod tests {
         v.set_host("api_key", "lumen_sk_live_1234567890abcdef");
         v.set_host("plan", "team");
         v
+    }
+
+    #[test]
+    fn user_agents_become_a_browser_and_a_system() {
+        let cases = [
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36", "Chrome 126", "Linux"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36 Edg/125.0.2535.67", "Edge 125", "Windows"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari 17", "iOS"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0", "Firefox 127", "macOS"),
+            ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.6478.71 Mobile Safari/537.36", "Chrome 126", "Android"),
+            ("curl/8.5.0", "unknown", "unknown"),
+        ];
+        for (ua, browser, os) in cases {
+            assert_eq!(
+                describe_user_agent(ua),
+                (browser.to_string(), os.to_string()),
+                "{ua}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_host_user_id_travels_with_the_host_values() {
+        let mut v = visit();
+        v.identity.id = Some("u_42".into());
+        let items = v.items(&Scrubber::default());
+        let host = items.iter().find(|i| i.kind == ItemKind::Host).unwrap();
+        assert_eq!(host.lines[0], "user id: u_42");
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl Scrubber {
         let folded: String = key
             .chars()
             .filter(|c| *c != '_' && *c != '-')
-            .flat_map(char::to_lowercase)
+            .map(|c| c.to_ascii_lowercase())
             .collect();
         SECRET_KEY_PARTS.iter().any(|part| folded.contains(part))
     }

@@ -193,6 +193,27 @@ impl Ticket {
         .to_text()
     }
 
+    /// What the widget's form checks before queueing: everything the relay
+    /// checks, and an email address, so support can answer (the form
+    /// prefills it when the host page called `identify`).
+    pub fn validate_for_form(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = self.validate().err().unwrap_or_default();
+        if self.email.is_none() {
+            errors.insert(
+                0,
+                FieldError {
+                    field: "email",
+                    message: "is needed so support can answer you".into(),
+                },
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Every problem with this ticket, or `Ok` when the relay may store it.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -434,6 +455,15 @@ mod tests {
         huge.fit(MAX_TICKET_BYTES);
         assert!(huge.to_json().len() <= MAX_TICKET_BYTES);
         assert!(huge.message.ends_with(crate::core::context::CUT_MARK));
+    }
+
+    #[test]
+    fn the_form_asks_for_an_email_the_relay_does_not_require() {
+        let t = ticket("help");
+        assert_eq!(t.validate(), Ok(()));
+        let problems = t.validate_for_form().unwrap_err();
+        assert_eq!(problems[0].field, "email");
+        assert_eq!(with_context().validate_for_form(), Ok(()));
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! root and returns the controller that `window.Signpost(...)` drives.
 
 use crate::core::config::EmbedOptions;
+use crate::core::context::Identity;
 use crate::platform::events::Emitter;
-use crate::ui::{App, WidgetState};
+use crate::ui::{with_visit, App, WidgetState};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -69,6 +70,41 @@ impl Widget {
                 let query = args.get(0).as_string().unwrap_or_default();
                 self.state.search(query);
                 self.state.set_open(true);
+            }
+            // Host facts for tickets; they never open the panel.
+            "identify" => {
+                let user = args.get(0);
+                let text = |key: &str| {
+                    js_sys::Reflect::get(&user, &JsValue::from_str(key))
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .filter(|v| !v.trim().is_empty())
+                };
+                with_visit(|v| {
+                    v.identity = Identity {
+                        name: text("name"),
+                        email: text("email"),
+                        id: text("id"),
+                    }
+                });
+            }
+            "setContext" => {
+                let values = args.get(0);
+                if values.is_object() {
+                    for pair in js_sys::Object::entries(&values.unchecked_into()).iter() {
+                        let pair: js_sys::Array = pair.unchecked_into();
+                        let value = pair.get(1);
+                        // Strings as they are; numbers, booleans and objects as JSON.
+                        let value = value.as_string().unwrap_or_else(|| {
+                            js_sys::JSON::stringify(&value)
+                                .ok()
+                                .and_then(|s| s.as_string())
+                                .unwrap_or_default()
+                        });
+                        let key = pair.get(0).as_string().unwrap_or_default();
+                        with_visit(|v| v.set_host(&key, &value));
+                    }
+                }
             }
             other => {
                 return Err(JsValue::from_str(&format!(

@@ -16,3 +16,33 @@ pub fn random_bytes() -> Option<[u8; 16]> {
         .ok()?;
     Some(bytes)
 }
+
+/// Facts about the browser for a ticket, as `(name, value)` pairs. The raw
+/// user agent is reduced to browser and OS (it fingerprints users).
+pub fn environment() -> Vec<(String, String)> {
+    let mut facts = Vec::new();
+    let Some(window) = web_sys::window() else {
+        return facts;
+    };
+    let navigator = window.navigator();
+    if let Ok(ua) = navigator.user_agent() {
+        let (browser, os) = crate::core::context::describe_user_agent(&ua);
+        facts.push(("browser".into(), browser));
+        facts.push(("system".into(), os));
+    }
+    if let Some(language) = navigator.language() {
+        facts.push(("language".into(), language));
+    }
+    let options = js_sys::Intl::DateTimeFormat::default().resolved_options();
+    if let Some(zone) = js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()
+        .and_then(|z| z.as_string())
+    {
+        facts.push(("time zone".into(), zone));
+    }
+    let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
+    if let (Some(w), Some(h)) = (size(window.inner_width()), size(window.inner_height())) {
+        facts.push(("window".into(), format!("{}×{}", w as u32, h as u32)));
+    }
+    facts
+}

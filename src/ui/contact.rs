@@ -1,31 +1,60 @@
 //! "Contact support": the form, and the status of every ticket sent from
 //! this browser (it survives reloads, because the outbox does).
 
-use super::state::WidgetState;
+use super::state::{with_visit, WidgetState};
+use crate::core::context::ContextItem;
 use crate::core::outbox::{Entry, Status};
-use crate::core::ticket::{uuid_v4_from_bytes, Ticket};
+use crate::core::ticket::{uuid_v4_from_bytes, Ticket, MAX_TICKET_BYTES};
 use crate::platform::{outbox, page};
 use leptos::prelude::*;
 use web_sys::SubmitEvent;
 
-/// The contact form. On submit the ticket is written to the outbox first,
-/// then sent; the form clears only once the ticket is safely stored.
+/// The contact form. It shows exactly what will be sent ("What we'll
+/// send"), lets the user remove any item, and on submit writes the ticket
+/// to the outbox first, then sends it; the form clears only once the ticket
+/// is safely stored.
 #[component]
 pub fn ContactForm() -> impl IntoView {
     let state = expect_context::<WidgetState>();
+    let identity = with_visit(|v| v.identity.clone());
     let message = RwSignal::new(state.query.get_untracked());
-    let email = RwSignal::new(String::new());
+    let name = RwSignal::new(identity.name.unwrap_or_default());
+    let email = RwSignal::new(identity.email.unwrap_or_default());
     let problem = RwSignal::new(None::<String>);
+    // Items the user took out of "What we'll send", by key.
+    let removed = RwSignal::new(Vec::<String>::new());
 
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let ticket = Ticket::compose(
+    // The page and the context, scrubbed, as the user sees them and as they
+    // are sent. `query` is read so the preview follows new searches.
+    let draft = move || {
+        state.query.track();
+        let mut ticket = Ticket::compose(
             &message.get_untracked(),
             &email.get_untracked(),
             page::page_url().as_deref(),
             env!("CARGO_PKG_VERSION"),
         );
-        if let Err(problems) = ticket.validate() {
+        ticket.name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
+        ticket.context = with_visit(|v| {
+            v.environment = page::environment();
+            v.versions = vec![("widget".into(), env!("CARGO_PKG_VERSION").into())];
+            v.items(&state.options.with_value(|o| o.scrubber()))
+        });
+        let gone = removed.get();
+        if gone.iter().any(|k| k == "page") {
+            ticket.page_url = None;
+        }
+        ticket
+            .context
+            .retain(|item| !gone.contains(&item_key(item)));
+        ticket
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let mut ticket = draft();
+        ticket.fit(MAX_TICKET_BYTES);
+        if let Err(problems) = ticket.validate_for_form() {
             problem.set(Some(problems[0].to_string()));
             return;
         }
@@ -35,8 +64,11 @@ pub fn ContactForm() -> impl IntoView {
             ));
             return;
         };
-        let body = ticket.to_json();
-        let entry = Entry::new(uuid_v4_from_bytes(bytes), body, outbox::now_ms());
+        let entry = Entry::new(
+            uuid_v4_from_bytes(bytes),
+            ticket.to_json(),
+            outbox::now_ms(),
+        );
         match outbox::enqueue(entry) {
             Ok(entries) => {
                 problem.set(None);
@@ -49,6 +81,41 @@ pub fn ContactForm() -> impl IntoView {
                 "Your ticket could not be saved in this browser ({reason}), so it was not sent. Your text is still here."
             ))),
         }
+    };
+
+    let preview = move || {
+        let ticket = draft();
+        let page = ticket
+            .page_url
+            .map(|url| ("page".to_string(), "Page".to_string(), vec![url]));
+        let rows: Vec<_> = page
+            .into_iter()
+            .chain(
+                ticket
+                    .context
+                    .iter()
+                    .map(|i| (item_key(i), i.title.clone(), i.lines.clone())),
+            )
+            .map(|(key, title, lines)| {
+                let remove_key = key.clone();
+                let lines: Vec<_> = lines.into_iter().map(|l| view! { <li>{l}</li> }).collect();
+                view! {
+                    <li class="sp-preview-item" data-testid="preview-item" data-key=key>
+                        <strong>{title}</strong>
+                        <button
+                            type="button"
+                            class="sp-link"
+                            data-testid="remove-item"
+                            on:click=move |_| removed.update(|r| r.push(remove_key.clone()))
+                        >
+                            "Remove"
+                        </button>
+                        <ul>{lines}</ul>
+                    </li>
+                }
+            })
+            .collect();
+        rows
     };
 
     view! {
@@ -64,22 +131,45 @@ pub fn ContactForm() -> impl IntoView {
                 prop:value=move || message.get()
                 on:input=move |ev| message.set(event_target_value(&ev))
             ></textarea>
-            <label class="sp-label" for="sp-email">"Your email (optional)"</label>
+            <label class="sp-label" for="sp-name">"Your name (optional)"</label>
+            <input
+                id="sp-name"
+                class="sp-input"
+                autocomplete="name"
+                data-testid="name"
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <label class="sp-label" for="sp-email">"Your email, so we can answer"</label>
             <input
                 id="sp-email"
                 class="sp-input"
                 type="email"
+                required
                 autocomplete="email"
                 data-testid="email"
                 prop:value=move || email.get()
                 on:input=move |ev| email.set(event_target_value(&ev))
             />
+            <details class="sp-preview" data-testid="preview">
+                <summary>"What we'll send with your message"</summary>
+                <ul class="sp-preview-list">{preview}</ul>
+            </details>
             <button type="submit" class="sp-button" data-testid="send">"Send"</button>
             <p class="sp-status sp-problem" role="alert" data-testid="form-problem">
                 {move || problem.get().unwrap_or_default()}
             </p>
         </form>
     }
+}
+
+/// Identifies a context item for removal.
+fn item_key(item: &ContextItem) -> String {
+    format!(
+        "{}:{}",
+        item.kind.as_str(),
+        item.id.as_deref().unwrap_or(&item.title)
+    )
 }
 
 /// Every ticket in the outbox with where it stands, newest first.

@@ -6,4 +6,4 @@ mod contact;
 mod state;
 
 pub use app::App;
-pub use state::WidgetState;
+pub use state::{with_visit, WidgetState};

@@ -1,12 +1,13 @@
 //! The state shared by the widget's components, provided as context.
 
 use crate::core::config::EmbedOptions;
+use crate::core::context::Visit;
 use crate::core::outbox::{next_due_ms, Entry, RetryPolicy, Status};
 use crate::platform::events::Emitter;
 use crate::platform::outbox;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 thread_local! {
@@ -16,6 +17,16 @@ thread_local! {
     /// loader mounts one widget per page, and a reactive store here costs
     /// the wasm a kilobyte.
     static RETRY_GENERATION: Cell<u32> = const { Cell::new(0) };
+
+    /// What this visit has collected for a ticket: searches, identity and
+    /// host values. Plain, like the retry counter: one widget per page, and
+    /// only the form reads it.
+    static VISIT: RefCell<Visit> = RefCell::new(Visit::default());
+}
+
+/// Reads or changes what this visit has collected for a ticket.
+pub fn with_visit<T>(f: impl FnOnce(&mut Visit) -> T) -> T {
+    VISIT.with(|v| f(&mut v.borrow_mut()))
 }
 
 /// Shared widget state. All fields are `Copy` handles, so the struct is too.
@@ -65,6 +76,8 @@ impl WidgetState {
         if !query.trim().is_empty() {
             self.attempted_self_help.set(true);
         }
+        with_visit(|v| v.searched(&query));
+        self.emit("search", &[("query", &query)]);
         self.query.set(query);
     }
 

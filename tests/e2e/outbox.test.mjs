@@ -11,6 +11,7 @@ async function openAndWrite(page, url) {
   await page.getByTestId('launcher').click();
   await page.getByTestId('search').fill('night vision flickers');
   await page.getByTestId('message').fill(MESSAGE);
+  await page.getByTestId('email').fill('ana@example.com');
 }
 
 function ticketStatus(page, state) {
@@ -57,7 +58,13 @@ test('a ticket submitted offline survives a reload and is stored exactly once wh
   await context.setOffline(false);
   const rows = await waitForRows(relay, 1);
   assert.equal(rows.length, 1);
-  assert.equal(JSON.parse(rows[0].payload).message, MESSAGE);
+  const stored = JSON.parse(rows[0].payload);
+  assert.equal(stored.message, MESSAGE);
+  // The context went with it: what the user searched, and browser facts.
+  const searches = stored.context.find((item) => item.kind === 'searches');
+  assert.deepEqual(searches.lines, ['night vision flickers']);
+  const browser = stored.context.find((item) => item.kind === 'environment');
+  assert.ok(browser.lines.some((line) => /^browser: Chrome \d+$/.test(line)), browser.lines.join('; '));
 
   await page.getByTestId('launcher').click();
   const sent = ticketStatus(page, 'sent');
