@@ -209,7 +209,7 @@ fn tickets_go_only_to_the_destinations_of_their_tier(backend: Backend) {
     };
     let pager = HttpReceiver::start(200);
     let sink = SmtpSink::start();
-    // The v1 ticket carries no tier, so it is "howto": email, not the pager.
+    // A ticket without a priority is "howto": email, not the pager.
     let relay = relay_with_config(
         &db,
         &format!(
@@ -228,6 +228,22 @@ fn tickets_go_only_to_the_destinations_of_their_tier(backend: Backend) {
     assert_eq!(sink.received().len(), 1);
     assert!(pager.received().is_empty());
     assert_eq!(tickets_json(&db.location)[0]["tier"], "howto");
+
+    // A ticket the widget marked as an outage (a flow's `ticket` node or the
+    // "Something is down" route) pages, and does not go to the mailbox.
+    let outage = TICKET.replacen('{', r#"{"priority":"outage","#, 1);
+    let answer = relay.post(Some("key-route-002"), &outage, &[]);
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    wait_for("the pager", PATIENCE, || {
+        (pager.received().len() == 1).then_some(())
+    });
+    let tiers: Vec<String> = tickets_json(&db.location)
+        .iter()
+        .map(|t| t["tier"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(tiers.contains(&"outage".to_string()), "{tiers:?}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(sink.received().len(), 1, "the outage must not be mailed");
 }
 
 fn a_destination_that_is_down_is_retried_then_marked_failed_and_the_ticket_kept(backend: Backend) {
