@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod clock;
 mod eval;
 mod graph;
 mod search;
