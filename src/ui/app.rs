@@ -77,10 +77,29 @@ pub fn App(
                     prop:value=move || state.query.get()
                     on:input=move |ev| state.search(event_target_value(&ev))
                 />
+                // Urgent matters skip self-help: a human, at once.
+                <div class="sp-urgent" role="group" aria-label="Urgent">
+                    <button
+                        type="button"
+                        class="sp-button sp-secondary"
+                        data-testid="route-outage"
+                        on:click=move |_| state.urgent.set(Some("outage".into()))
+                    >
+                        "Something is down"
+                    </button>
+                    <button
+                        type="button"
+                        class="sp-button sp-secondary"
+                        data-testid="route-billing"
+                        on:click=move |_| state.urgent.set(Some("billing".into()))
+                    >
+                        "Billing or payment"
+                    </button>
+                </div>
                 <TicketStatuses />
                 {move || {
-                    contact
-                        .allows_contact(state.attempted_self_help.get())
+                    (state.urgent.get().is_some()
+                        || contact.allows_contact(state.attempted_self_help.get()))
                         .then(|| view! { <ContactForm /> })
                 }}
             </div>

@@ -3,6 +3,7 @@
 
 use super::state::{with_visit, WidgetState};
 use crate::core::context::ContextItem;
+use crate::core::flow::Priority;
 use crate::core::outbox::{Entry, Status};
 use crate::core::ticket::{uuid_v4_from_bytes, Ticket, MAX_TICKET_BYTES};
 use crate::platform::{outbox, page};
@@ -35,6 +36,10 @@ pub fn ContactForm() -> impl IntoView {
             env!("CARGO_PKG_VERSION"),
         );
         ticket.name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
+        if let Some(route) = state.urgent.get_untracked() {
+            ticket.priority = Priority::from_name(&route);
+            ticket.category = Some(route);
+        }
         ticket.context = with_visit(|v| {
             v.environment = page::environment();
             v.versions = vec![("widget".into(), env!("CARGO_PKG_VERSION").into())];

@@ -41,6 +41,9 @@ pub struct WidgetState {
     pub tickets: RwSignal<Vec<Entry>>,
     /// A storage problem the user should know about.
     pub outbox_error: RwSignal<Option<String>>,
+    /// An urgent route the user took ("outage", "billing"): contact shows at
+    /// once, whatever the policy, and the ticket carries that tier.
+    pub urgent: RwSignal<Option<String>>,
     emitter: StoredValue<Emitter, LocalStorage>,
 }
 
@@ -57,6 +60,7 @@ impl WidgetState {
             options: StoredValue::new(options),
             tickets: RwSignal::new(tickets),
             outbox_error: RwSignal::new(outbox_error),
+            urgent: RwSignal::new(None),
             emitter: StoredValue::new_local(emitter),
         }
     }

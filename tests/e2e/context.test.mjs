@@ -51,3 +51,26 @@ test('identify and setContext made before load prefill the form, secrets are scr
   assert.ok(kinds.includes('searches') && kinds.includes('host') && kinds.includes('versions'), kinds.join());
   assert.doesNotMatch(rows[0].payload, /lumen_sk_live|token=abc123/);
 });
+
+test('"Something is down" reaches a human at once, before any search, and the ticket is an outage', async (t) => {
+  const relay = await startRelay();
+  const browser = await launchBrowser();
+  t.after(async () => { await browser.close(); await relay.stop(); });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(relay.url);
+  await page.getByTestId('launcher').click();
+  await page.getByTestId('search').waitFor();
+  // The demo's policy is after-attempt: no form before self-help...
+  assert.equal(await page.getByTestId('contact-form').count(), 0);
+  // ...except on the urgent routes.
+  await page.getByTestId('route-outage').click();
+  await page.getByTestId('message').fill('Live view is down for all my cameras.');
+  await page.getByTestId('email').fill('ana@example.com');
+  await page.getByTestId('send').click();
+  await page.locator('[data-testid=ticket-status][data-state=sent]').waitFor();
+  const rows = relay.query('SELECT payload FROM tickets');
+  assert.equal(rows.length, 1);
+  const ticket = JSON.parse(rows[0].payload);
+  assert.equal(ticket.priority, 'outage');
+  assert.equal(ticket.category, 'outage');
+});
