@@ -23,6 +23,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod load {
+    use signpost::core::search::eval::percentile;
     use std::collections::HashMap;
     use std::process::exit;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -160,11 +161,11 @@ mod load {
         let elapsed = started.elapsed();
         let mut tally = Arc::try_unwrap(tally).ok().unwrap().into_inner().unwrap();
         tally.latencies.sort();
-        let percentile = |p: f64| {
-            let index = ((tally.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-            tally.latencies.get(index).copied().unwrap_or_default()
-        };
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let ms: Vec<f64> = tally
+            .latencies
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
 
         let stored = stored_rows(&options.db, &prefix);
         let mut per_key: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -194,9 +195,9 @@ mod load {
         );
         println!(
             "latency:      p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            ms(percentile(0.50)),
-            ms(percentile(0.99)),
-            ms(percentile(1.0))
+            percentile(&ms, 0.50),
+            percentile(&ms, 0.99),
+            percentile(&ms, 1.0)
         );
         println!(
             "acknowledged: {} of {}",

@@ -27,21 +27,32 @@ fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("public/demo/content")
 }
 
-fn build_demo(out: &Path) -> String {
-    let o = signpost(&[
+/// `signpost build SRC --out OUT` with `extra` flags.
+fn build(src: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
         "build",
-        "public/demo/content",
-        "--strict",
+        src.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    signpost(&args)
+}
+
+/// Builds the demo with `--strict`: what it printed, and the bundle's text.
+fn build_demo_printed(out: &Path) -> (String, String) {
+    let o = build(Path::new("public/demo/content"), out, &["--strict"]);
     assert!(
         o.status.success(),
         "{}{}",
         stdout(&o),
         String::from_utf8_lossy(&o.stderr)
     );
-    std::fs::read_to_string(out).unwrap()
+    (stdout(&o), std::fs::read_to_string(out).unwrap())
+}
+
+fn build_demo(out: &Path) -> String {
+    build_demo_printed(out).1
 }
 
 /// Copies a folder tree (the content folders are two levels deep).
@@ -62,13 +73,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn the_demo_builds_and_the_bundle_drives_search_and_a_flow() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle.json");
-    let text = build_demo(&out);
-    let printed = stdout(&signpost(&[
-        "build",
-        "public/demo/content",
-        "--out",
-        out.to_str().unwrap(),
-    ]));
+    let (printed, text) = build_demo_printed(&out);
     assert!(
         printed.contains("bytes") && printed.contains("gzip"),
         "{printed}"
@@ -149,12 +154,7 @@ fn the_hash_depends_on_content_only() {
     let text = std::fs::read_to_string(&article).unwrap();
     std::fs::write(&article, text.replace("one hour", "two hours")).unwrap();
     let out = dir.path().join("c.json");
-    let o = signpost(&[
-        "build",
-        content.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = build(&content, &out, &[]);
     assert!(o.status.success(), "{}", stdout(&o));
     let c = Bundle::from_json(&std::fs::read_to_string(out).unwrap()).unwrap();
     assert_ne!(a.hash, c.hash);
@@ -192,12 +192,7 @@ fn build_errors_name_the_file_and_line_and_nothing_is_written() {
     let src = dir.path().join("content");
     broken_content(&src);
     let out = dir.path().join("bundle.json");
-    let o = signpost(&[
-        "build",
-        src.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = build(&src, &out, &[]);
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     let s = src.display();
@@ -228,21 +223,10 @@ fn strict_turns_warnings_into_errors() {
     )
     .unwrap();
     let out = dir.path().join("b.json");
-    let o = signpost(&[
-        "build",
-        src.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = build(&src, &out, &[]);
     assert!(o.status.success(), "{}", stdout(&o));
     assert!(stdout(&o).contains("a.md:4: warning: raw HTML dropped"));
-    let o = signpost(&[
-        "build",
-        "--strict",
-        src.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = build(&src, &out, &["--strict"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stdout(&o).contains("a.md:4: error: raw HTML dropped"),
@@ -370,14 +354,17 @@ impl Drop for Server {
     }
 }
 
-fn serve(content: &Path, scratch: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
-        .args(["serve", "--port", "0", "--db"])
+/// `signpost serve` on a free port, with `--content` when given.
+fn serve(content: Option<&Path>, scratch: &Path) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_signpost"));
+    cmd.args(["serve", "--port", "0", "--db"])
         .arg(scratch.join("t.sqlite3"))
         .arg("--widget-dir")
-        .arg(scratch)
-        .arg("--content")
-        .arg(content)
+        .arg(scratch);
+    if let Some(content) = content {
+        cmd.arg("--content").arg(content);
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -439,7 +426,7 @@ fn serve_content_rebuilds_when_an_article_changes() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     copy_dir(&demo(), &content);
-    let server = serve(&content, dir.path());
+    let server = serve(Some(&content), dir.path());
     let url = format!("{}/content/bundle.json", server.base);
 
     let (status, tag, body, cors) = get(&url, None);
@@ -496,27 +483,7 @@ fn serve_content_rebuilds_when_an_article_changes() {
 #[test]
 fn without_content_there_is_no_bundle_route() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
-        .args(["serve", "--port", "0", "--db"])
-        .arg(dir.path().join("t.sqlite3"))
-        .arg("--widget-dir")
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let at = line.find("http://").unwrap();
-    let base = line[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .trim_end_matches('/');
-    let (status, ..) = get(&format!("{base}/content/bundle.json"), None);
-    let _ = child.kill();
-    let _ = child.wait();
+    let server = serve(None, dir.path());
+    let (status, ..) = get(&format!("{}/content/bundle.json", server.base), None);
     assert_eq!(status, 404);
 }

@@ -16,7 +16,7 @@
 
 use signpost::core::article::Article;
 use signpost::core::json::{Fields, Json, Path};
-use signpost::core::search::eval::grow_corpus;
+use signpost::core::search::eval::{grow_corpus, percentile};
 use signpost::core::search::typos::inject_typos;
 use signpost::core::search::{Index, IndexOptions, QueryCache, SearchOptions};
 use wasm_bindgen_test::*;
@@ -65,10 +65,6 @@ const TARGET: usize = 10_000;
 
 fn now() -> f64 {
     web_sys::window().unwrap().performance().unwrap().now()
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
 #[wasm_bindgen_test]
@@ -126,8 +122,8 @@ fn search_at_ten_thousand_articles_in_chromium() {
         assert!(found > 0, "search found nothing for {label}");
         console_log!(
             "wasm (Chromium), {label}: p50 {:.2} ms · p99 {:.2} ms · max {:.2} ms per query ({} timed)",
-            pct(&times, 0.5),
-            pct(&times, 0.99),
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
             times.last().unwrap(),
             times.len()
         );
@@ -148,8 +144,8 @@ fn search_at_ten_thousand_articles_in_chromium() {
     times.sort_by(f64::total_cmp);
     console_log!(
         "wasm (Chromium), as you type: p50 {:.2} ms · p99 {:.2} ms per keystroke ({} keystrokes)",
-        pct(&times, 0.5),
-        pct(&times, 0.99),
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
         times.len()
     );
 }

@@ -90,9 +90,10 @@ impl ContextItem {
         ])
     }
 
-    /// Approximate size on the wire, for the payload cap.
+    /// Bytes this item adds to the ticket's JSON, its separating comma
+    /// included, for the payload cap.
     pub fn weight(&self) -> usize {
-        64 + self.title.len() + self.lines.iter().map(|l| l.len() + 4).sum::<usize>()
+        self.to_json().to_text().len() + 1
     }
 }
 
@@ -311,12 +312,13 @@ pub fn fit(items: &mut Vec<ContextItem>, budget: usize) -> usize {
         ItemKind::Environment | ItemKind::Versions => 4,
         ItemKind::Flow => 5,
     };
+    let mut total: usize = items.iter().map(ContextItem::weight).sum();
     let mut dropped = 0;
-    while items.iter().map(ContextItem::weight).sum::<usize>() > budget {
+    while total > budget {
         let Some(victim) = (0..items.len()).min_by_key(|&i| rank(items[i].kind)) else {
             break;
         };
-        items.remove(victim);
+        total -= items.remove(victim).weight();
         dropped += 1;
     }
     dropped

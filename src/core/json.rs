@@ -142,7 +142,6 @@ impl Json {
     }
 
     /// A string value, or `Null` for `None`.
-    #[inline(never)]
     pub fn opt_str(value: Option<&str>) -> Json {
         value.map_or(Json::Null, |s| Json::Str(s.to_string()))
     }
@@ -445,7 +444,6 @@ pub enum Path<'a> {
 
 impl Path<'_> {
     /// An error naming this path.
-    #[inline(never)]
     pub fn error(&self, message: &str) -> JsonError {
         JsonError {
             at: self.to_string(),
@@ -475,10 +473,6 @@ impl fmt::Display for Path<'_> {
 
 /// Reads the fields of one JSON object, naming the field in every error.
 /// Absent and `null` fields read as missing.
-///
-/// The readers are `inline(never)`: a decoder is then a row of calls, not
-/// a copy of every check and error message per field, which keeps the
-/// widget's decoders a few KB.
 #[derive(Clone, Copy)]
 pub struct Fields<'a> {
     value: &'a Json,
@@ -487,7 +481,6 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Starts reading `value`, which must be an object.
-    #[inline(never)]
     pub fn of(value: &'a Json, path: Path<'a>) -> Result<Fields<'a>, JsonError> {
         match value {
             Json::Obj(_) => Ok(Fields { value, path }),
@@ -501,13 +494,11 @@ impl<'a> Fields<'a> {
     }
 
     /// The raw value of `key`, if present and not null.
-    #[inline(never)]
     pub fn raw(&self, key: &str) -> Option<&'a Json> {
         self.value.get(key).filter(|v| **v != Json::Null)
     }
 
     /// An optional string.
-    #[inline(never)]
     pub fn opt_str(&self, key: &str) -> Result<Option<String>, JsonError> {
         match self.raw(key) {
             None => Ok(None),
@@ -517,14 +508,12 @@ impl<'a> Fields<'a> {
     }
 
     /// A required string.
-    #[inline(never)]
     pub fn str(&self, key: &str) -> Result<String, JsonError> {
         self.opt_str(key)?
             .ok_or_else(|| Path::Key(&self.path, key).error("missing"))
     }
 
     /// An optional boolean.
-    #[inline(never)]
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, JsonError> {
         match self.raw(key) {
             None => Ok(None),
@@ -534,24 +523,20 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional whole number, at least zero.
-    #[inline(never)]
     pub fn opt_u64(&self, key: &str) -> Result<Option<u64>, JsonError> {
         match self.raw(key) {
             None => Ok(None),
-            Some(Json::Num(n)) if *n >= 0.0 && n.fract() == 0.0 => Ok(Some(*n as u64)),
-            Some(_) => Err(Path::Key(&self.path, key).error("expected a whole number")),
+            Some(value) => whole_number(value, &Path::Key(&self.path, key)).map(Some),
         }
     }
 
     /// A required whole number, at least zero.
-    #[inline(never)]
     pub fn u64(&self, key: &str) -> Result<u64, JsonError> {
         self.opt_u64(key)?
             .ok_or_else(|| Path::Key(&self.path, key).error("missing"))
     }
 
     /// A list of strings; absent reads as empty.
-    #[inline(never)]
     pub fn strings(&self, key: &str) -> Result<Vec<String>, JsonError> {
         self.list(key, string)
     }
@@ -569,7 +554,6 @@ impl<'a> Fields<'a> {
     }
 
     /// One of `names`, as its index, for enumerations written as strings.
-    #[inline(never)]
     pub fn choice(&self, key: &str, names: &[&str]) -> Result<Option<usize>, JsonError> {
         match self.opt_str(key)? {
             None => Ok(None),
@@ -609,8 +593,15 @@ fn items_dyn<T>(
     Ok(out)
 }
 
+/// Reads a whole number, at least zero.
+pub fn whole_number(value: &Json, path: &Path) -> Result<u64, JsonError> {
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
+        _ => Err(path.error("expected a whole number")),
+    }
+}
+
 /// Reads a string.
-#[inline(never)]
 pub fn string(value: &Json, path: &Path) -> Result<String, JsonError> {
     value
         .as_str()

@@ -126,15 +126,11 @@ impl Ticket {
     /// first (see [`context::fit`]), then cuts the message with a marker.
     /// Returns how many context items were dropped.
     pub fn fit(&mut self, max_bytes: usize) -> usize {
-        let base = |t: &Ticket| {
-            let context: usize = t.context.iter().map(ContextItem::weight).sum();
-            t.to_json().len().saturating_sub(context)
-        };
-        let budget = max_bytes.saturating_sub(base(self));
-        let dropped = context::fit(&mut self.context, budget);
-        while self.to_json().len() > max_bytes && !self.context.is_empty() {
-            self.context.pop();
-        }
+        // Weights are exact, so what is left of the JSON besides the items
+        // is the same before and after dropping some.
+        let items: usize = self.context.iter().map(ContextItem::weight).sum();
+        let rest = self.to_json().len().saturating_sub(items);
+        let dropped = context::fit(&mut self.context, max_bytes.saturating_sub(rest));
         let over = self.to_json().len().saturating_sub(max_bytes);
         if over > 0 {
             let keep = self

@@ -42,6 +42,20 @@ pub fn App(
         }
     };
 
+    // A button that opens the form at once with this tier.
+    let urgent_route = move |tier: &'static str, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="sp-button sp-secondary"
+                data-testid=format!("route-{tier}")
+                on:click=move |_| state.urgent.set(Some(tier.into()))
+            >
+                {label}
+            </button>
+        }
+    };
+
     view! {
         <div
             class="sp-panel"
@@ -79,22 +93,8 @@ pub fn App(
                 />
                 // Urgent matters skip self-help: a human, at once.
                 <div class="sp-urgent" role="group" aria-label="Urgent">
-                    <button
-                        type="button"
-                        class="sp-button sp-secondary"
-                        data-testid="route-outage"
-                        on:click=move |_| state.urgent.set(Some("outage".into()))
-                    >
-                        "Something is down"
-                    </button>
-                    <button
-                        type="button"
-                        class="sp-button sp-secondary"
-                        data-testid="route-billing"
-                        on:click=move |_| state.urgent.set(Some("billing".into()))
-                    >
-                        "Billing or payment"
-                    </button>
+                    {urgent_route("outage", "Something is down")}
+                    {urgent_route("billing", "Billing or payment")}
                 </div>
                 <TicketStatuses />
                 {move || {

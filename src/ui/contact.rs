@@ -17,7 +17,12 @@ use web_sys::SubmitEvent;
 #[component]
 pub fn ContactForm() -> impl IntoView {
     let state = expect_context::<WidgetState>();
-    let identity = with_visit(|v| v.identity.clone());
+    // Browser facts once, when the form appears, not on every preview render.
+    let identity = with_visit(|v| {
+        v.environment = page::environment();
+        v.versions = vec![("widget".into(), env!("CARGO_PKG_VERSION").into())];
+        v.identity.clone()
+    });
     let message = RwSignal::new(state.query.get_untracked());
     let name = RwSignal::new(identity.name.unwrap_or_default());
     let email = RwSignal::new(identity.email.unwrap_or_default());
@@ -40,11 +45,7 @@ pub fn ContactForm() -> impl IntoView {
             ticket.priority = Priority::from_name(&route);
             ticket.category = Some(route);
         }
-        ticket.context = with_visit(|v| {
-            v.environment = page::environment();
-            v.versions = vec![("widget".into(), env!("CARGO_PKG_VERSION").into())];
-            v.items(&state.options.with_value(|o| o.scrubber()))
-        });
+        ticket.context = with_visit(|v| v.items(&state.options.with_value(|o| o.scrubber())));
         let gone = removed.get();
         if gone.iter().any(|k| k == "page") {
             ticket.page_url = None;

@@ -2,13 +2,11 @@
 // can remove any of them, and exactly that reaches the relay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, launchBrowser } from './support.mjs';
+import { startSession } from './support.mjs';
 
 test('identify and setContext made before load prefill the form, secrets are scrubbed in the preview, and a removed item is not sent', async (t) => {
-  const relay = await startRelay();
-  const browser = await launchBrowser();
-  t.after(async () => { await browser.close(); await relay.stop(); });
-  const page = await (await browser.newContext()).newPage();
+  const { relay, context } = await startSession(t);
+  const page = await context.newPage();
   await page.goto(new URL('/?step=2&token=abc123#wifi', relay.url).href);
 
   // Queued calls: they must not load the widget, and must apply once it does.
@@ -53,10 +51,8 @@ test('identify and setContext made before load prefill the form, secrets are scr
 });
 
 test('"Something is down" reaches a human at once, before any search, and the ticket is an outage', async (t) => {
-  const relay = await startRelay();
-  const browser = await launchBrowser();
-  t.after(async () => { await browser.close(); await relay.stop(); });
-  const page = await (await browser.newContext()).newPage();
+  const { relay, context } = await startSession(t);
+  const page = await context.newPage();
   await page.goto(relay.url);
   await page.getByTestId('launcher').click();
   await page.getByTestId('search').waitFor();

@@ -2,7 +2,7 @@
 // attempt, retried across reloads and offline periods, delivered exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, launchBrowser } from './support.mjs';
+import { startSession } from './support.mjs';
 
 const MESSAGE = 'Night vision turns on and off every few seconds.';
 
@@ -27,16 +27,8 @@ async function waitForRows(relay, count, timeoutMs = 15000) {
   }
 }
 
-async function setup(t) {
-  const relay = await startRelay();
-  const browser = await launchBrowser();
-  const context = await browser.newContext();
-  t.after(async () => { await browser.close(); await relay.stop(); });
-  return { relay, context };
-}
-
 test('a ticket submitted offline survives a reload and is stored exactly once when the browser is back online', async (t) => {
-  const { relay, context } = await setup(t);
+  const { relay, context } = await startSession(t);
   const page = await context.newPage();
   await openAndWrite(page, relay.url);
   await context.setOffline(true);
@@ -75,7 +67,7 @@ test('a ticket submitted offline survives a reload and is stored exactly once wh
 });
 
 test('two open tabs with a queued ticket deliver it once', async (t) => {
-  const { relay, context } = await setup(t);
+  const { relay, context } = await startSession(t);
   // One handler for the whole test, so no request slips between two routes.
   let relayUp = false;
   let posts = 0;
@@ -106,7 +98,7 @@ test('two open tabs with a queued ticket deliver it once', async (t) => {
 });
 
 test('a relay that fails twice with 500 gets the ticket on the third, paced, attempt', async (t) => {
-  const { relay, context } = await setup(t);
+  const { relay, context } = await startSession(t);
   const attempts = [];
   await context.route('**/api/tickets', (route) => {
     attempts.push(Date.now());
@@ -130,7 +122,7 @@ test('a relay that fails twice with 500 gets the ticket on the third, paced, att
 });
 
 test('a 400 with a message is shown to the user, the ticket is kept, and it can be sent again', async (t) => {
-  const { relay, context } = await setup(t);
+  const { relay, context } = await startSession(t);
   await context.route('**/api/tickets', (route) => route.fulfill({
     status: 400, contentType: 'application/json',
     body: '{"error":"message: mentions a product we do not support","field":"message"}',

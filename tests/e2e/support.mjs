@@ -48,6 +48,15 @@ export async function launchBrowser() {
 }
 
 /** Collects uncaught page errors and console errors, which must stay empty. */
+/** A relay and a fresh browser context, both closed when test `t` ends. */
+export async function startSession(t) {
+  const relay = await startRelay();
+  const browser = await launchBrowser();
+  const context = await browser.newContext();
+  t.after(async () => { await browser.close(); await relay.stop(); });
+  return { relay, context };
+}
+
 export function watchErrors(page) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

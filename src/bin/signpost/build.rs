@@ -501,7 +501,7 @@ pub fn build_dir(src: &Path, strict: bool) -> Result<Built, Vec<Problem>> {
             text: format!("cannot write the bundle: {e}"),
         }]
     })?;
-    bundle.hash = hex(&Sha256::digest(canonical.as_bytes()));
+    bundle.hash = crate::encode::hex(&Sha256::digest(canonical.as_bytes()));
     bundle.built_at = rfc3339_now();
     let json = serde_json::to_string(&bundle).unwrap_or_default();
     Ok(Built {
@@ -519,32 +519,11 @@ fn strip_source(message: &str, file: &str) -> String {
         .unwrap_or_else(|| message.to_string())
 }
 
+/// " (did you mean …?)" for the nearest known id, as `signpost check` picks it.
 fn suggest<'a>(wrong: &str, known: impl Iterator<Item = &'a String>) -> String {
-    known
-        .map(|k| (edit_distance(wrong, k), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min()
-        .map(|(_, k)| format!(" (did you mean {k:?}?)"))
+    signpost::core::flow::diagnostics::suggest(wrong, known.map(String::as_str))
+        .map(|k| format!(" (did you mean {k:?}?)"))
         .unwrap_or_default()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Now as `2024-05-01T12:00:00Z`.

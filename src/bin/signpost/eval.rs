@@ -2,9 +2,9 @@
 //! queries `[{query, expected}]`: hit@1, hit@5, MRR, latency, misses.
 
 use crate::search::{Content, ContentArgs, Style};
-use signpost::core::search::eval::{LabelledQuery, Outcome, Quality};
+use signpost::core::search::eval::{percentile, LabelledQuery, Outcome, Quality};
 use signpost::core::search::typos::inject_typos;
-use signpost::core::search::{QueryCache, SearchOptions};
+use signpost::core::search::{Kind, QueryCache, SearchOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -56,9 +56,8 @@ pub fn run(args: Args) -> ExitCode {
         .filter(|id| !known.contains(id))
         .collect();
 
-    let options = content.options();
     let started = Instant::now();
-    let index = signpost::core::search::Index::build(content.docs.clone(), &options);
+    let index = content.build();
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let widget = SearchOptions {
@@ -96,22 +95,15 @@ pub fn run(args: Args) -> ExitCode {
         .collect();
     let quality = Quality::of(&outcomes);
     latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i]
-    };
-    let (p50, p99) = (pct(0.50), pct(0.99));
+    let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
     let missed: Vec<&Outcome> = outcomes.iter().filter(|o| o.rank != Some(1)).collect();
     let failed = args.min_mrr.is_some_and(|m| quality.mrr < m);
 
     if args.json {
         let out = serde_json::json!({
             "queries": quality.queries,
-            "articles": content.articles,
-            "flows": content.flows,
+            "articles": content.count(Kind::Article),
+            "flows": content.count(Kind::Flow),
             "typos_seed": args.typos,
             "hit_at_1": quality.hit_at_1,
             "hit_at_5": quality.hit_at_5,
@@ -165,7 +157,9 @@ fn print_report(
         "{}",
         style.heading(&format!(
             "Search eval: {} queries over {} articles and {} flows{typos}",
-            q.queries, content.articles, content.flows
+            q.queries,
+            content.count(Kind::Article),
+            content.count(Kind::Flow)
         ))
     );
     println!();

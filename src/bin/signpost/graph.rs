@@ -311,21 +311,10 @@ fn class_name(look: Look) -> &'static str {
     }
 }
 
-/// Escapes text for SVG content and attribute values.
+/// Escapes text for SVG content and attribute values; XML 1.0 allows no
+/// control characters, so they become spaces.
 fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::encode::escape(&s.replace(char::is_control, " "))
 }
 
 /// Words wrapped to `width` characters, at most `max` lines.

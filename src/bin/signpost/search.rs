@@ -160,8 +160,6 @@ pub struct ContentArgs {
 /// Articles, flows and synonyms read from disk, ready to index.
 pub(crate) struct Content {
     pub(crate) docs: Vec<Document>,
-    pub(crate) articles: usize,
-    pub(crate) flows: usize,
     pub(crate) synonyms: Vec<Vec<String>>,
 }
 
@@ -197,17 +195,13 @@ impl Content {
                 docs.push(doc);
                 Ok(())
             };
-        let mut n_flows = 0;
         if let Some(path) = flows {
             for (file, flow) in load_flows(path)? {
                 add(flow, file, &mut docs)?;
-                n_flows += 1;
             }
         }
-        let mut n_articles = 0;
         for (file, article) in load_articles(articles)? {
             add(article.to_document(), file, &mut docs)?;
-            n_articles += 1;
         }
         let synonyms = match synonyms {
             Some(path) => {
@@ -218,12 +212,7 @@ impl Content {
             }
             None => Vec::new(),
         };
-        Ok(Content {
-            docs,
-            articles: n_articles,
-            flows: n_flows,
-            synonyms,
-        })
+        Ok(Content { docs, synonyms })
     }
 
     /// The documents and synonyms of a built bundle, as the widget reads them.
@@ -232,10 +221,13 @@ impl Content {
             .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Content {
             docs: bundle.documents(),
-            articles: bundle.articles.len(),
-            flows: bundle.flows.len(),
             synonyms: bundle.synonyms,
         })
+    }
+
+    /// How many documents are of `kind`.
+    pub(crate) fn count(&self, kind: Kind) -> usize {
+        self.docs.iter().filter(|d| d.kind == kind).count()
     }
 
     pub(crate) fn options(&self) -> IndexOptions {

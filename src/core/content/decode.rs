@@ -4,7 +4,7 @@
 
 use super::{Block, Bundle, BundleArticle, Incident, Inline, Product, Table};
 use crate::core::flow::decode::flow_from_json;
-use crate::core::json::{items, string, Fields, Json, JsonError, Path};
+use crate::core::json::{items, string, whole_number, Fields, Json, JsonError, Path};
 
 /// Reads a bundle whose `format` the caller has already checked.
 pub(super) fn bundle(value: &Json) -> Result<Bundle, JsonError> {
@@ -64,7 +64,10 @@ pub fn block(value: &Json, path: &Path) -> Result<Block, JsonError> {
         "ul" => Block::Bullets(items(inner, at, blocks)?),
         "h" => {
             let [level, text] = pair(inner, at)?;
-            Block::Heading(number(level, at)?.clamp(1, 6) as u8, inlines(text, at)?)
+            Block::Heading(
+                whole_number(level, at)?.clamp(1, 6) as u8,
+                inlines(text, at)?,
+            )
         }
         "pre" => {
             let [lang, text] = pair(inner, at)?;
@@ -72,12 +75,12 @@ pub fn block(value: &Json, path: &Path) -> Result<Block, JsonError> {
         }
         "ol" => {
             let [start, list] = pair(inner, at)?;
-            Block::Ordered(number(start, at)?, items(list, at, blocks)?)
+            Block::Ordered(whole_number(start, at)?, items(list, at, blocks)?)
         }
         "table" => {
             let t = Fields::of(inner, here)?;
             Block::Table(Table {
-                align: t.list("align", |a, p| Ok(number(a, p)?.min(3) as u8))?,
+                align: t.list("align", |a, p| Ok(whole_number(a, p)?.min(3) as u8))?,
                 head: t.list("head", inlines)?,
                 rows: t.list("rows", |row, p| items(row, p, inlines))?,
             })
@@ -135,12 +138,5 @@ fn pair<'a>(value: &'a Json, path: &Path) -> Result<[&'a Json; 2], JsonError> {
     match value {
         Json::Arr(list) if list.len() == 2 => Ok([&list[0], &list[1]]),
         _ => Err(path.error("expected a list of two")),
-    }
-}
-
-fn number(value: &Json, path: &Path) -> Result<u64, JsonError> {
-    match value.as_f64() {
-        Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
-        _ => Err(path.error("expected a whole number")),
     }
 }

@@ -20,7 +20,7 @@ pub use tree::{plain_text, Block, Inline, Table};
 use crate::core::article::Article;
 use crate::core::flow::Flow;
 use crate::core::json::Json;
-use crate::core::search::{Document, Index, IndexOptions, Kind};
+use crate::core::search::{Document, IndexOptions, Kind};
 use serde::Serialize;
 use std::fmt;
 
@@ -255,109 +255,11 @@ impl Bundle {
     }
 }
 
-/// A bundle ready to use: read once, indexed once (when the panel opens).
-pub struct Library {
-    /// The content.
-    pub bundle: Bundle,
-    /// Its search index.
-    pub index: Index,
-}
-
-impl Library {
-    /// Indexes `bundle`.
-    pub fn new(bundle: Bundle) -> Library {
-        let index = Index::build(bundle.documents(), &bundle.index_options());
-        Library { bundle, index }
-    }
-}
-
-/// What fetching the bundle URL gave.
-pub enum Fetched {
-    /// The server answered.
-    Answer {
-        /// HTTP status.
-        status: u16,
-        /// The body text.
-        body: String,
-    },
-    /// No answer: offline, DNS, refused.
-    NoAnswer,
-}
-
-/// Which content the widget uses, given what the fetch gave and the copy
-/// kept from an earlier visit: a fresh bundle (`true`: keep this copy), the
-/// kept copy (offline or a server error), or a message for the error state.
-///
-/// A bundle the server did send but that is broken or of another format is
-/// reported, not papered over with the old copy: its author needs to see it.
-pub fn choose_bundle(fetched: Fetched, kept: Option<&str>) -> Result<(Bundle, bool), String> {
-    let from_kept = |why: String| match kept.map(Bundle::from_json) {
-        Some(Ok(bundle)) => Ok((bundle, false)),
-        _ => Err(why),
-    };
-    match fetched {
-        Fetched::Answer {
-            status: 200..=299,
-            body,
-        } => Bundle::from_json(&body)
-            .map(|bundle| (bundle, true))
-            .map_err(|e| e.to_string()),
-        Fetched::Answer { status, body } => {
-            // `signpost serve --content` answers a failed build with
-            // {"error": "..."}: show it, it is the author's next fix.
-            let json = Json::parse(&body).unwrap_or(Json::Null);
-            match json.get("error").and_then(Json::as_str) {
-                Some(error) => Err(format!("the help content could not be built: {error}")),
-                None => from_kept(format!(
-                    "the help content could not be loaded (HTTP {status})"
-                )),
-            }
-        }
-        Fetched::NoAnswer => from_kept("the help content is not available offline yet".into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const MINIMAL: &str = r#"{"format":1,"hash":"ab","built_at":"2024-01-01T00:00:00Z","product":{"name":"Lumen"},"locale":"en","articles":[{"id":"a","title":"A","body":[{"p":[{"t":"Hello"}]}]}],"flows":[]}"#;
-
-    #[test]
-    fn the_widget_uses_fresh_content_then_the_kept_copy_then_says_why() {
-        let fresh = |body: &str| Fetched::Answer {
-            status: 200,
-            body: body.into(),
-        };
-        let (b, keep) = choose_bundle(fresh(MINIMAL), None).unwrap();
-        assert!(keep);
-        assert_eq!(b.articles[0].id, "a");
-        // Offline: the copy from an earlier visit, not stored again.
-        let (b, keep) = choose_bundle(Fetched::NoAnswer, Some(MINIMAL)).unwrap();
-        assert!(!keep);
-        assert_eq!(b.hash, "ab");
-        assert_eq!(
-            choose_bundle(Fetched::NoAnswer, None).unwrap_err(),
-            "the help content is not available offline yet"
-        );
-        let gateway = Fetched::Answer {
-            status: 502,
-            body: "<html>Bad gateway</html>".into(),
-        };
-        assert!(choose_bundle(gateway, Some(MINIMAL)).is_ok());
-        // A build error from `serve --content` is shown, even with a copy.
-        let broken = Fetched::Answer {
-            status: 500,
-            body: r#"{"error":"flows/a.yaml:3: unknown node `x`"}"#.into(),
-        };
-        assert_eq!(
-            choose_bundle(broken, Some(MINIMAL)).unwrap_err(),
-            "the help content could not be built: flows/a.yaml:3: unknown node `x`"
-        );
-        // So is a bundle of another format.
-        let newer = choose_bundle(fresh(r#"{"format":9}"#), Some(MINIMAL)).unwrap_err();
-        assert!(newer.contains("format 9 is newer"), "{newer}");
-    }
 
     #[test]
     fn a_minimal_bundle_reads_and_indexes() {

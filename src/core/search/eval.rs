@@ -85,6 +85,15 @@ impl Quality {
     }
 }
 
+/// The `p` quantile (0.5 for p50, 0.99 for p99) of ascending `sorted`
+/// values, nearest-rank; 0 when there are none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
 /// For benchmarks: adds synthetic documents until there are `target`. Each
 /// takes a real
 /// title's words recombined with another's, and sentences drawn from three

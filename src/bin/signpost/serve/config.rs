@@ -4,9 +4,10 @@
 use super::forward::email::{Email, SmtpSecurity};
 use super::forward::webhook::Webhook;
 use super::forward::zendesk::Zendesk;
-use super::forward::{Destination, Sender, TIERS};
+use super::forward::{Destination, Sender};
 use super::store::Location;
 use serde::Deserialize;
+use signpost::core::flow::format::Priority;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -178,16 +179,17 @@ pub fn destinations(
             let tiers = match &f.tiers {
                 Some(tiers) => {
                     for tier in tiers {
-                        if !TIERS.contains(&tier.as_str()) {
+                        if Priority::from_name(tier).is_none() {
+                            let known: Vec<_> = Priority::ALL.map(Priority::as_str).into();
                             return Err(format!(
                                 "{at}: key `tiers`: unknown tier {tier:?}; use {}",
-                                TIERS.join(", ")
+                                known.join(", ")
                             ));
                         }
                     }
                     tiers.clone()
                 }
-                None => TIERS.iter().map(|t| t.to_string()).collect(),
+                None => Priority::ALL.map(|t| t.as_str().to_string()).into(),
             };
             // Kept well under the forwarder's 60 s lease, so a slow attempt
             // is never leased out again while it is still running.

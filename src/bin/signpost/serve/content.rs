@@ -43,22 +43,26 @@ type Shared = Arc<RwLock<Current>>;
 /// polls the folder in the background.
 pub fn router(dir: Option<PathBuf>) -> Option<Router> {
     let dir = dir?;
+    // Fingerprint before building: an edit made during the build is then
+    // seen by the first poll instead of being missed.
+    let mut seen = fingerprint(&dir);
     let current: Shared = Arc::new(RwLock::new(build(&dir)));
     let watched = current.clone();
     tokio::spawn(async move {
-        let mut seen = fingerprint(&dir);
         loop {
             tokio::time::sleep(POLL).await;
             let d = dir.clone();
-            let Ok(now) = tokio::task::spawn_blocking(move || fingerprint(&d)).await else {
+            // One blocking task per poll: fingerprint, and build only on a change.
+            let Ok((now, next)) = tokio::task::spawn_blocking(move || {
+                let now = fingerprint(&d);
+                (now, (now != seen).then(|| build(&d)))
+            })
+            .await
+            else {
                 continue;
             };
-            if now == seen {
-                continue;
-            }
             seen = now;
-            let d = dir.clone();
-            if let Ok(next) = tokio::task::spawn_blocking(move || build(&d)).await {
+            if let Some(next) = next {
                 if let Ok(mut slot) = watched.write() {
                     *slot = next;
                 }

@@ -9,6 +9,7 @@ use super::forward::render::utc_timestamp;
 use super::rate_limit::RateLimiter;
 use super::store::{is_reference, DeliveryState, StoredTicket};
 use super::AppState;
+use crate::encode::escape;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -38,7 +39,7 @@ impl Inbox {
         let session = token.as_ref().map(|token| {
             let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).expect("any key");
             mac.update(b"signpost inbox session v1");
-            super::forward::webhook::hex(&mac.finalize().into_bytes())
+            crate::encode::hex(&mac.finalize().into_bytes())
         });
         Inbox {
             token,
@@ -84,22 +85,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/inbox/logout", post(logout))
         .route("/inbox/{reference}", get(show))
         .with_state(state)
-}
-
-/// Escapes text for HTML element content and quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {

@@ -295,8 +295,8 @@ async fn serve(mut settings: config::Settings) -> Result<(), String> {
         "signpost: serving the demo at http://{addr}/ (tickets in {})",
         settings.db
     );
-    for tier in forward::TIERS {
-        let destinations = routes.for_tier(tier);
+    for tier in signpost::core::flow::format::Priority::ALL {
+        let destinations = routes.for_tier(tier.as_str());
         if !destinations.is_empty() {
             eprintln!("signpost: {tier} tickets go to {}", destinations.join(", "));
         }

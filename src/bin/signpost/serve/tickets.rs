@@ -75,9 +75,10 @@ pub async fn create_ticket(
     }
 
     // Canonical JSON: a retry of the same ticket compares equal byte for byte.
-    let json = serde_json::to_value(&ticket).expect("a ticket always serialises");
-    let payload = json.to_string();
-    let tier = tier_of(&json);
+    let payload = serde_json::to_value(&ticket)
+        .expect("a ticket always serialises")
+        .to_string();
+    let tier = tier_of(&ticket).as_str();
     let destinations = state.routes.for_tier(tier);
     let forwards = !destinations.is_empty();
     let store = state.store.clone();

@@ -13,6 +13,8 @@ pub mod zendesk;
 
 use super::store::{now_ms, Attempt, DueDelivery, Store};
 use rand::Rng;
+use signpost::core::flow::format::Priority;
+use signpost::core::ticket::Ticket;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
@@ -20,12 +22,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// Priority tiers, most urgent first. A ticket's tier decides where it goes.
-pub const TIERS: [&str; 5] = ["outage", "billing", "defect", "howto", "feedback"];
-
-/// The tier of tickets that name none: the widget's v1 payload has no field
-/// for it yet.
-pub const DEFAULT_TIER: &str = "howto";
+/// The tier of tickets that name none.
+pub const DEFAULT_TIER: Priority = Priority::Howto;
 
 /// A leased delivery is hidden from other claims this long, so a relay that
 /// dies mid-attempt has it retried after restart.
@@ -39,15 +37,15 @@ const BATCH: usize = 8;
 /// Longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
-/// The tier stored JSON asks for: `priority`, else `category`, when it is one
-/// of [`TIERS`]; otherwise [`DEFAULT_TIER`]. Read defensively, since the
-/// payload comes from the widget and the v1 schema does not carry it.
-pub fn tier_of(payload: &serde_json::Value) -> &'static str {
-    ["priority", "category"]
-        .iter()
-        .filter_map(|field| payload.get(field)?.as_str())
-        .find_map(|value| TIERS.iter().find(|t| t.eq_ignore_ascii_case(value.trim())))
-        .copied()
+/// The tier a ticket is routed by: its `priority`, else its `category` when
+/// that names a tier (any case), otherwise [`DEFAULT_TIER`].
+pub fn tier_of(ticket: &Ticket) -> Priority {
+    ticket
+        .priority
+        .or_else(|| {
+            let category = ticket.category.as_deref()?;
+            Priority::from_name(&category.trim().to_ascii_lowercase())
+        })
         .unwrap_or(DEFAULT_TIER)
 }
 
@@ -313,18 +311,29 @@ pub(crate) fn http_agent(timeout: Duration) -> ureq::Agent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn the_tier_comes_from_priority_or_category_and_defaults_to_howto() {
-        assert_eq!(tier_of(&json!({"message": "x"})), "howto");
-        assert_eq!(tier_of(&json!({"priority": "Outage"})), "outage");
-        assert_eq!(tier_of(&json!({"category": "billing"})), "billing");
+        let ticket = |priority: Option<Priority>, category: Option<&str>| Ticket {
+            priority,
+            category: category.map(str::to_string),
+            ..Ticket::from_json(br#"{"version":1,"message":"x"}"#).unwrap()
+        };
+        assert_eq!(tier_of(&ticket(None, None)), Priority::Howto);
         assert_eq!(
-            tier_of(&json!({"priority": "p0", "category": "defect"})),
-            "defect"
+            tier_of(&ticket(Some(Priority::Outage), None)),
+            Priority::Outage
         );
-        assert_eq!(tier_of(&json!({"priority": 3})), "howto");
+        assert_eq!(tier_of(&ticket(None, Some("billing"))), Priority::Billing);
+        assert_eq!(tier_of(&ticket(None, Some(" Billing "))), Priority::Billing);
+        assert_eq!(
+            tier_of(&ticket(Some(Priority::Defect), Some("billing"))),
+            Priority::Defect
+        );
+        assert_eq!(
+            tier_of(&ticket(None, Some("camera-setup"))),
+            Priority::Howto
+        );
     }
 
     #[test]

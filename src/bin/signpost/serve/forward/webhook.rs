@@ -61,11 +61,10 @@ pub fn signature(secret: &str, timestamp: u64, body: &str) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    format!("t={timestamp},v1={}", hex(&mac.finalize().into_bytes()))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    format!(
+        "t={timestamp},v1={}",
+        crate::encode::hex(&mac.finalize().into_bytes())
+    )
 }
 
 #[cfg(test)]
