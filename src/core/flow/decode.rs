@@ -33,7 +33,7 @@ pub fn flow_from_json(value: &Json, path: &Path) -> Result<Flow, JsonError> {
 }
 
 /// An object of named values; absent reads as empty.
-fn map<T>(
+pub(super) fn map<T>(
     f: &Fields,
     key: &str,
     mut item: impl FnMut(&Json, &Path) -> Result<T, JsonError>,
@@ -136,7 +136,8 @@ fn node(value: &Json, path: &Path) -> Result<Node, JsonError> {
     })
 }
 
-fn variable(value: &Json, path: &Path) -> Result<Value, JsonError> {
+/// A variable's value: `true`/`false`, a whole number or a string.
+pub(super) fn variable(value: &Json, path: &Path) -> Result<Value, JsonError> {
     match value {
         Json::Bool(b) => Ok(Value::Bool(*b)),
         Json::Num(n) if n.fract() == 0.0 => Ok(Value::Int(*n as i64)),

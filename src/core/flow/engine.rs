@@ -34,6 +34,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod persist;
+
 /// Version of the saved-session JSON this build writes and reads.
 pub const SESSION_FORMAT: u32 = 1;
 
@@ -272,7 +274,7 @@ impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EngineError::WrongFlow { expected, found } => {
-                write!(f, "this session runs flow {expected:?}, not {found:?}")
+                write!(f, "this session runs flow \"{expected}\", not \"{found}\"")
             }
             EngineError::NotExpected { input, kind } => {
                 write!(f, "a {kind} node does not take {input}")
@@ -283,10 +285,10 @@ impl fmt::Display for EngineError {
                     "choice {index} does not exist; the question has {count} choices"
                 )
             }
-            EngineError::UnknownNode(id) => write!(f, "the flow has no node {id:?}"),
-            EngineError::BranchLoop(id) => write!(f, "branches loop without end at {id:?}"),
+            EngineError::UnknownNode(id) => write!(f, "the flow has no node \"{id}\""),
+            EngineError::BranchLoop(id) => write!(f, "branches loop without end at \"{id}\""),
             EngineError::BadCondition { node_id, message } => {
-                write!(f, "branch {node_id:?} has a bad condition: {message}")
+                write!(f, "branch \"{node_id}\" has a bad condition: {message}")
             }
             EngineError::NothingToGoBackTo => f.write_str("there is no earlier step to go back to"),
             EngineError::Finished => f.write_str("the flow has ended"),
@@ -329,7 +331,7 @@ impl fmt::Display for ResumeError {
                 write!(f, "the saved session has format {v}; this build reads {SESSION_FORMAT}")
             }
             ResumeError::WrongFlow { saved, current } => {
-                write!(f, "the saved session is for flow {saved:?}, not {current:?}")
+                write!(f, "the saved session is for flow \"{saved}\", not \"{current}\"")
             }
             ResumeError::FlowChanged { saved, current } => write!(
                 f,
@@ -635,7 +637,9 @@ impl Session {
         }
         for e in &self.transcript {
             let line = match &e.event {
-                Event::Answered { label, .. } => format!("{} → {label:?}", first_line(&e.node_id)),
+                Event::Answered { label, .. } => {
+                    format!("{} → \"{label}\"", first_line(&e.node_id))
+                }
                 Event::Checked { check, result } => match result {
                     CheckResult::Error { detail } => format!("check {check}: error ({detail})"),
                     r => format!("check {check}: {}", r.as_str()),
@@ -678,28 +682,18 @@ impl Session {
         !self.history.is_empty()
     }
 
-    /// The session as JSON, for storage across reloads.
+    /// The session as JSON, for storage across reloads. The text is the
+    /// serde form of `Session`, written without serde_json (the widget
+    /// cannot afford it).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        persist::write(self)
     }
 
     /// Restores a saved session against `flow`. Fails cleanly, never
     /// misroutes: the flow id and the content fingerprint must both match,
     /// and every saved node must exist.
     pub fn resume(json: &str, flow: &Flow) -> Result<Session, ResumeError> {
-        // Read the format first, so a future format gets a precise error
-        // rather than a field mismatch.
-        #[derive(Deserialize)]
-        struct Head {
-            format: u32,
-        }
-        let head: Head =
-            serde_json::from_str(json).map_err(|e| ResumeError::Malformed(e.to_string()))?;
-        if head.format != SESSION_FORMAT {
-            return Err(ResumeError::UnsupportedFormat(head.format));
-        }
-        let s: Session =
-            serde_json::from_str(json).map_err(|e| ResumeError::Malformed(e.to_string()))?;
+        let s = persist::read(json)?;
         if s.flow_id != flow.id {
             return Err(ResumeError::WrongFlow {
                 saved: s.flow_id,
@@ -720,13 +714,13 @@ impl Session {
         };
         if !shown(&s.current) {
             return Err(ResumeError::Inconsistent(format!(
-                "no node {:?} to show",
+                "no node \"{}\" to show",
                 s.current
             )));
         }
         if let Some(h) = s.history.iter().find(|h| !shown(&h.node)) {
             return Err(ResumeError::Inconsistent(format!(
-                "no node {:?} to go back to",
+                "no node \"{}\" to go back to",
                 h.node
             )));
         }

@@ -323,7 +323,7 @@ impl fmt::Display for Value {
         match self {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Str(s) => write!(f, "{s:?}"),
+            Value::Str(s) => write!(f, "\"{s}\""),
         }
     }
 }
@@ -394,16 +394,40 @@ pub const BUILTIN_CHECKS: &[BuiltinCheck] = &[
         optional_args: &[],
     },
     BuiltinCheck {
+        name: "storage.session",
+        summary: "sessionStorage can be written and read back",
+        required_args: &[],
+        optional_args: &[],
+    },
+    BuiltinCheck {
+        name: "browser.version",
+        summary: "the browser is one of browser (comma-separated: Chrome, Edge, Firefox, Safari, Opera, Samsung Internet) at major version min_major or newer; both optional, and with neither it passes whenever the browser is recognised",
+        required_args: &[],
+        optional_args: &["browser", "min_major"],
+    },
+    BuiltinCheck {
         name: "clock.skew",
-        summary: "the device clock is within max_seconds (default 120) of the server's Date header",
+        summary: "the device clock is within max_seconds (default 120) of the Date header of a HEAD to url (default: this page's origin); a cross-origin url must list Date in Access-Control-Expose-Headers, or the check errors",
         required_args: &[],
         optional_args: &["max_seconds", "url"],
     },
     BuiltinCheck {
         name: "http.reachable",
-        summary: "a GET to url answers (any HTTP status) within timeout_ms (default 5000)",
+        summary: "a GET to url answers (any HTTP status; an opaque cross-origin answer counts) within timeout_ms (default 5000)",
         required_args: &["url"],
         optional_args: &["timeout_ms"],
+    },
+    BuiltinCheck {
+        name: "page.element",
+        summary: "the host page has an element matching the CSS selector",
+        required_args: &["selector"],
+        optional_args: &[],
+    },
+    BuiltinCheck {
+        name: "screen.size",
+        summary: "the browser window's viewport is at least min_width by min_height CSS pixels (each optional)",
+        required_args: &[],
+        optional_args: &["min_width", "min_height"],
     },
 ];
 
@@ -581,8 +605,12 @@ impl Flow {
     /// (maps are sorted, so it does not depend on authoring order or on YAML
     /// vs JSON), as 16 lowercase hex digits. Any change to anything a user
     /// sees or any route changes it.
+    ///
+    /// The canonical JSON is the flow's serde form, written by hand
+    /// (`flow/encode.rs`) so the widget does not link serde_json for it;
+    /// the value is the same as when serde_json wrote that text.
     pub fn fingerprint(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
+        let json = super::encode::flow_json(self);
         format!("{:016x}", fnv1a64(json.as_bytes()))
     }
 }

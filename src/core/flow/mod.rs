@@ -12,6 +12,7 @@
 
 pub mod decode;
 pub mod diagnostics;
+mod encode;
 pub mod engine;
 pub mod expr;
 pub mod format;
