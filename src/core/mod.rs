@@ -1,6 +1,7 @@
 //! Plain-Rust core: no browser crates, tested natively with `cargo test`.
 
 pub mod article;
+pub mod checks;
 pub mod config;
 pub mod content;
 pub mod context;

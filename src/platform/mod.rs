@@ -1,6 +1,7 @@
 //! The only code that touches browser APIs. Everything here is a thin
 //! wrapper: decisions belong in `core`, rendering in `ui`.
 
+pub mod checks;
 pub mod events;
 pub mod http;
 pub mod outbox;
