@@ -118,7 +118,9 @@ async fn host(window: &Window, name: &str, args: &BTreeMap<String, String>, ms: 
                 true => Reflect::get(&v, &k.into()).ok(),
                 false => None,
             };
-            let ok = v.as_bool().or_else(|| field("ok")?.as_bool());
+            // `true`/`false`, or `{pass, detail}` (`ok` is taken for `pass`).
+            let flag = |k: &str| field(k).and_then(|f| f.as_bool());
+            let ok = v.as_bool().or_else(|| flag("pass")).or_else(|| flag("ok"));
             verdict::host_answer(name, ok, field("detail").and_then(|d| d.as_string()))
         }
         Err(Some(e)) => verdict::threw(&message(&e)),
