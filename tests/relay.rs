@@ -28,7 +28,29 @@ on_both_backends!(
     every_acknowledged_ticket_survives_a_sigkill_mid_load,
     a_database_from_a_newer_signpost_is_refused_at_start,
     sigterm_stops_the_relay_cleanly,
+    the_relay_tells_any_page_its_time_for_clock_checks,
 );
+
+fn the_relay_tells_any_page_its_time_for_clock_checks(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
+    for method in ["HEAD", "GET"] {
+        let answer = relay_support::Answer::from(
+            ureq::request(method, &format!("{}/api/time", relay.base))
+                .set("Origin", "https://shop.example")
+                .call(),
+        );
+        assert_eq!(answer.status, 204, "{method}");
+        // An IMF-fixdate, readable cross-origin, never cached.
+        let date = answer.header("date").expect("a Date header");
+        assert!(date.ends_with(" GMT") && date.len() == 29, "{date}");
+        assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(answer.header("access-control-expose-headers"), Some("date"));
+        assert_eq!(answer.header("cache-control"), Some("no-store"));
+    }
+}
 
 fn a_ticket_is_stored_once_and_a_retry_gets_the_same_reference(backend: Backend) {
     let Some(db) = TestDb::new(backend) else {

@@ -29,6 +29,30 @@ pub const KNOWN_BROWSERS: &[&str] = &[
     "Samsung Internet",
 ];
 
+/// The names in a `browser` argument (`"chrome, edge"`).
+pub fn browser_names(arg: &str) -> Vec<&str> {
+    arg.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether `name` is one of [`KNOWN_BROWSERS`].
+pub fn is_known_browser(name: &str) -> bool {
+    KNOWN_BROWSERS
+        .iter()
+        .any(|k| browser_key(k) == browser_key(name))
+}
+
+/// A browser name compared case-insensitively, without spaces, `-` or `_`
+/// (ASCII only: the names are, and Unicode case tables cost the wasm 5 KB).
+fn browser_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// A check's result and one line saying what was found, for the transcript
 /// and the UI, e.g. "reachable: HTTP 200 in 84 ms".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,22 +278,8 @@ pub fn browser_version(user_agent: &str, args: &BTreeMap<String, String>) -> Out
         Ok(n) => n,
         Err(e) => return Outcome::error(e),
     };
-    let key = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let wanted: Vec<&str> = args.get("browser").map_or(Vec::new(), |b| {
-        b.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect()
-    });
-    if let Some(bad) = wanted
-        .iter()
-        .find(|w| !KNOWN_BROWSERS.iter().any(|k| key(k) == key(w)))
-    {
+    let wanted = browser_names(args.get("browser").map_or("", String::as_str));
+    if let Some(bad) = wanted.iter().find(|w| !is_known_browser(w)) {
         return Outcome::error(format!(
             "the argument browser names \"{bad}\", which is not one of {}",
             KNOWN_BROWSERS.join(", ")
@@ -281,7 +291,7 @@ pub fn browser_version(user_agent: &str, args: &BTreeMap<String, String>) -> Out
         return Outcome::error("could not tell the browser or its version from the user agent");
     };
     let this = format!("{browser} on {os}");
-    if !wanted.is_empty() && !wanted.iter().any(|w| key(w) == key(name)) {
+    if !wanted.is_empty() && !wanted.iter().any(|w| browser_key(w) == browser_key(name)) {
         return Outcome::fail(format!("{this}, not {}", wanted.join(" or ")));
     }
     if major < min_major {

@@ -479,6 +479,50 @@ fn builtin_check_arguments_are_checked() {
 }
 
 #[test]
+fn new_builtin_check_arguments_are_checked_before_they_run() {
+    let bad = [
+        (
+            "browser.version",
+            "{browser: 'chrom', min_major: '120'}",
+            "\"chrom\" is not a browser",
+        ),
+        (
+            "browser.version",
+            "{min_major: 'new'}",
+            "\"min_major\" must be a positive whole number",
+        ),
+        (
+            "screen.size",
+            "{min_width: '-5'}",
+            "\"min_width\" must be a positive whole number",
+        ),
+        ("page.element", "{}", "needs the argument \"selector\""),
+    ];
+    for (name, args, expected) in bad {
+        let src = edit(
+            "    check: lumen.camera_online",
+            &format!("    check: {name}\n    args: {args}"),
+        );
+        let c = check(&src);
+        assert!(
+            c.diagnostics
+                .iter()
+                .any(|d| d.code == Code::BadCheckArgs && d.message.contains(expected)),
+            "{name} {args}: {}",
+            render(&c.diagnostics)
+        );
+    }
+    let good = edit(
+        "    check: lumen.camera_online",
+        "    check: browser.version\n    args: {browser: 'Chrome, samsung-internet', min_major: '100'}",
+    );
+    assert!(!check(&good)
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::BadCheckArgs));
+}
+
+#[test]
 fn host_checks_may_come_from_the_command_line() {
     let src = edit("host_checks: [lumen.camera_online]\n", "");
     let c = check(&src);

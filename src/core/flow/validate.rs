@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 pub const MAX_INTERACTIVE_STEPS: usize = 8;
 
 /// Check names reserved for built-in checks; hosts may not declare these namespaces.
-pub const RESERVED_CHECK_PREFIXES: &[&str] = &["browser.", "storage.", "clock.", "http."];
+pub const RESERVED_CHECK_PREFIXES: &[&str] = &[
+    "browser.", "storage.", "clock.", "http.", "page.", "screen.",
+];
 
 /// What the validator knows beyond the file itself.
 #[derive(Debug, Clone, Default)]
@@ -309,12 +311,34 @@ fn check_builtin_args(cx: &mut Ctx<'_>, id: &str, c: &Check, b: &BuiltinCheck) {
                     format!("{v:?} is not an http(s) URL"),
                 );
             }
-            "max_seconds" | "timeout_ms" if !v.parse::<u32>().is_ok_and(|n| n > 0) => {
+            "max_seconds" | "timeout_ms" | "min_major" | "min_width" | "min_height"
+                if !v.parse::<u32>().is_ok_and(|n| n > 0) =>
+            {
                 cx.at(
                     Code::BadCheckArgs,
                     &path,
                     format!("{k:?} must be a positive whole number, found {v:?}"),
                 );
+            }
+            "browser" => {
+                let names = crate::core::checks::browser_names(v);
+                if let Some(bad) = names
+                    .iter()
+                    .find(|n| !crate::core::checks::is_known_browser(n))
+                {
+                    let known = crate::core::checks::KNOWN_BROWSERS;
+                    cx.at(
+                        Code::BadCheckArgs,
+                        &path,
+                        format!(
+                            "\"{bad}\" is not a browser this check knows; use {}",
+                            known.join(", ")
+                        ),
+                    )
+                    .suggestion = suggest(bad, known.iter().copied());
+                } else if names.is_empty() {
+                    cx.at(Code::BadCheckArgs, &path, "names no browser".to_string());
+                }
             }
             _ => {}
         }

@@ -403,8 +403,26 @@ fn router(state: Arc<AppState>, settings: &config::Settings, origins: Vec<Header
             HeaderValue::from_static("no-cache"),
         ));
 
+    // The server's clock for the widget's `clock.skew` check: an empty 204
+    // whose Date header any page may read (it says nothing but the time).
+    let time = Router::new()
+        .route("/api/time", get(|| async { StatusCode::NO_CONTENT }))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("date"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
     Router::new()
         .merge(api)
+        .merge(time)
         .merge(inbox::router(state))
         .route("/healthz", get(|| async { "ok" }))
         .nest_service(WIDGET_PATH, widget)
