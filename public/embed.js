@@ -166,7 +166,9 @@
         // A load still under way may be one that is about to fail (started
         // offline): once it settles, try again if it did not mount.
         if (loading) loading.then(function () { if (!app) bootIfQueued(); });
-        else (w.requestIdleCallback || setTimeout)(boot);
+        // Idle, but not never: a busy page still gets its ticket sent.
+        else if (w.requestIdleCallback) w.requestIdleCallback(boot, { timeout: 3000 });
+        else setTimeout(boot, 1);
       }
     } catch (e) { /* storage blocked: nothing can be queued either */ }
   }
