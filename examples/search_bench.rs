@@ -11,11 +11,6 @@
 
 use signpost::core::article::Article;
 use signpost::core::search::eval::{grow_corpus, percentile, LabelledQuery, Quality};
-
-/// The `p` quantile of a list sorted by its times.
-fn pct<T>(sorted: &[(f64, T)], p: f64) -> f64 {
-    percentile(&sorted.iter().map(|s| s.0).collect::<Vec<_>>(), p)
-}
 use signpost::core::search::typos::inject_typos;
 use signpost::core::search::{Index, IndexOptions, QueryCache, SearchOptions};
 use std::time::Instant;
@@ -168,4 +163,9 @@ fn main() {
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
+}
+
+/// The `p` quantile of a list sorted by its times.
+fn pct<T>(sorted: &[(f64, T)], p: f64) -> f64 {
+    percentile(&sorted.iter().map(|s| s.0).collect::<Vec<_>>(), p)
 }

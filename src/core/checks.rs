@@ -31,10 +31,7 @@ pub const KNOWN_BROWSERS: &[&str] = &[
 
 /// The names in a `browser` argument (`"chrome, edge"`).
 pub fn browser_names(arg: &str) -> Vec<&str> {
-    arg.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
+    super::config::comma_list(arg)
 }
 
 /// Whether `name` is one of [`KNOWN_BROWSERS`].

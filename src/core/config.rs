@@ -4,13 +4,21 @@
 use crate::core::json::{Fields, Json, Path};
 use crate::core::scrub::Scrubber;
 
-/// A comma-separated option as a list, blanks dropped.
-fn list(value: Option<String>) -> Vec<String> {
-    value
-        .iter()
-        .flat_map(|v| v.split(','))
+/// The items of a comma-separated list, trimmed, blanks dropped
+/// (`"a, b ,"` is `["a", "b"]`).
+pub fn comma_list(text: &str) -> Vec<&str> {
+    text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A comma-separated option as owned items; see [`comma_list`].
+fn list(value: Option<String>) -> Vec<String> {
+    value
+        .as_deref()
+        .map_or_else(Vec::new, comma_list)
+        .into_iter()
         .map(str::to_string)
         .collect()
 }

@@ -14,6 +14,8 @@
 
 use crate::core::checks::{self as verdict, Outcome};
 use crate::core::flow::CheckRequest;
+use crate::platform::page;
+use crate::platform::storage::{self, Area};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -58,8 +60,8 @@ pub async fn run(request: &CheckRequest) -> Outcome {
             Ok(v) if v.as_bool().is_some() => verdict::cookies(v.is_truthy()),
             _ => Outcome::error("the browser does not say whether cookies are enabled"),
         },
-        "storage.local" => storage("localStorage", window.local_storage()),
-        "storage.session" => storage("sessionStorage", window.session_storage()),
+        "storage.local" => storage("localStorage", Area::Local),
+        "storage.session" => storage("sessionStorage", Area::Session),
         "browser.version" => match navigator.user_agent() {
             Ok(ua) => verdict::browser_version(&ua, args),
             Err(_) => Outcome::error("the browser did not give its user agent"),
@@ -76,9 +78,8 @@ pub async fn run(request: &CheckRequest) -> Outcome {
             Err(e) => Outcome::error(e),
         },
         "screen.size" => {
-            let px =
-                |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-            verdict::screen_size(px(window.inner_width()), px(window.inner_height()), args)
+            let (width, height) = page::viewport(&window).unwrap_or((0, 0));
+            verdict::screen_size(width, height, args)
         }
         "http.reachable" => match verdict::http_url(args) {
             Ok(url) => reachable(&window, url, ms).await,
@@ -89,8 +90,8 @@ pub async fn run(request: &CheckRequest) -> Outcome {
     }
 }
 
-fn storage(store: &str, got: Result<Option<web_sys::Storage>, JsValue>) -> Outcome {
-    let Some(s) = got.ok().flatten() else {
+fn storage(store: &str, which: Area) -> Outcome {
+    let Ok(s) = storage::area(which) else {
         return verdict::storage(store, false, false);
     };
     let key = "signpost.check";

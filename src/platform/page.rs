@@ -40,9 +40,17 @@ pub fn environment() -> Vec<(String, String)> {
     {
         facts.push(("time zone".into(), zone));
     }
-    let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
-    if let (Some(w), Some(h)) = (size(window.inner_width()), size(window.inner_height())) {
-        facts.push(("window".into(), format!("{}×{}", w as u32, h as u32)));
+    if let Some((w, h)) = viewport(&window) {
+        facts.push(("window".into(), format!("{w}×{h}")));
     }
     facts
+}
+
+/// The window's viewport, in CSS pixels: `(width, height)`.
+pub fn viewport(window: &web_sys::Window) -> Option<(u32, u32)> {
+    let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
+    Some((
+        size(window.inner_width())? as u32,
+        size(window.inner_height())? as u32,
+    ))
 }

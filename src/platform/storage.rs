@@ -10,7 +10,8 @@ pub enum Area {
     Session,
 }
 
-fn area(which: Area) -> Result<web_sys::Storage, String> {
+/// The storage area, or why the browser will not hand it out.
+pub fn area(which: Area) -> Result<web_sys::Storage, String> {
     let window = web_sys::window().ok_or("no window")?;
     match which {
         Area::Local => window.local_storage(),

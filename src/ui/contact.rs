@@ -2,6 +2,7 @@
 //! this browser (it survives reloads, because the outbox does).
 
 use super::state::{with_visit, WidgetState};
+use crate::core::config::EmbedOptions;
 use crate::core::context::ContextItem;
 use crate::core::flow::Priority;
 use crate::core::outbox::{Entry, Status};
@@ -29,6 +30,8 @@ pub fn ContactForm() -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     // Items the user took out of "What we'll send", by key.
     let removed = RwSignal::new(Vec::<String>::new());
+    // Built once: the preview drafts the ticket again on every search.
+    let scrubber = StoredValue::new(state.options.with_value(EmbedOptions::scrubber));
 
     // The page and the context, scrubbed, as the user sees them and as they
     // are sent. `query` is read so the preview follows new searches.
@@ -45,7 +48,7 @@ pub fn ContactForm() -> impl IntoView {
             ticket.priority = Priority::from_name(&route);
             ticket.category = Some(route);
         }
-        ticket.context = with_visit(|v| v.items(&state.options.with_value(|o| o.scrubber())));
+        ticket.context = scrubber.with_value(|s| with_visit(|v| v.items(s)));
         let gone = removed.get();
         if gone.iter().any(|k| k == "page") {
             ticket.page_url = None;

@@ -47,7 +47,6 @@ export async function launchBrowser() {
   });
 }
 
-/** Collects uncaught page errors and console errors, which must stay empty. */
 /** A relay and a fresh browser context, both closed when test `t` ends. */
 export async function startSession(t) {
   const relay = await startRelay();
@@ -57,6 +56,7 @@ export async function startSession(t) {
   return { relay, context };
 }
 
+/** Collects uncaught page errors and console errors, which must stay empty. */
 export function watchErrors(page) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

@@ -6,8 +6,8 @@
 //! type is named by its path, but nothing is re-validated here.
 
 use super::format::{
-    ArticleNode, Branch, Case, Check, Choice, Flow, Node, NodeTranslation, Priority, Question,
-    Resolved, Step, TicketField, TicketNode, Translation, Value,
+    ArticleNode, Branch, Case, Check, Choice, Flow, Node, NodeKind, NodeTranslation, Priority,
+    Question, Resolved, Step, TicketField, TicketNode, Translation, Value,
 };
 use crate::core::json::{string, Fields, Json, JsonError, Path};
 use std::collections::BTreeMap;
@@ -62,14 +62,16 @@ fn map_dyn<T>(
     Ok(out)
 }
 
+/// One of `names` under `key`, which must be present; its index.
+pub(super) fn required_choice(f: &Fields, key: &str, names: &[&str]) -> Result<usize, JsonError> {
+    f.choice(key, names)?
+        .ok_or_else(|| Path::Key(f.path(), key).error("missing"))
+}
+
 fn node(value: &Json, path: &Path) -> Result<Node, JsonError> {
     let f = Fields::of(value, *path)?;
-    const KINDS: [&str; 7] = [
-        "question", "check", "step", "article", "branch", "resolved", "ticket",
-    ];
-    let kind = f
-        .choice("kind", &KINDS)?
-        .ok_or_else(|| Path::Key(path, "kind").error("missing"))?;
+    // The index is the kind's place in `NodeKind::ALL`.
+    let kind = required_choice(&f, "kind", &NodeKind::ALL.map(NodeKind::as_str))?;
     Ok(match kind {
         0 => Node::Question(Question {
             text: f.str("text")?,
@@ -116,9 +118,7 @@ fn node(value: &Json, path: &Path) -> Result<Node, JsonError> {
         }),
         _ => {
             let names = Priority::ALL.map(Priority::as_str);
-            let priority = f
-                .choice("priority", &names)?
-                .ok_or_else(|| Path::Key(path, "priority").error("missing"))?;
+            let priority = required_choice(&f, "priority", &names)?;
             Node::Ticket(TicketNode {
                 category: f.str("category")?,
                 priority: Priority::ALL[priority],

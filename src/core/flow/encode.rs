@@ -8,6 +8,7 @@
 //! builds still resume. Native tests hold this writer and serde together.
 
 use super::format::{Flow, Node, Translation, Value};
+use crate::core::json::write_string;
 use std::collections::BTreeMap;
 
 /// A compact JSON writer. Every value goes through [`Out::comma`], which
@@ -58,38 +59,10 @@ impl Out {
         self.fresh = true;
     }
 
-    /// A string, escaped exactly as serde_json escapes it: `"`, `\` and
-    /// control characters only, with the short forms it uses.
+    /// A string, escaped exactly as serde_json escapes it.
     pub(super) fn str(&mut self, s: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         self.comma();
-        self.text.push('"');
-        let mut start = 0;
-        for (i, b) in s.bytes().enumerate() {
-            let short = match b {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'\n' => 'n',
-                b'\r' => 'r',
-                b'\t' => 't',
-                0x08 => 'b',
-                0x0c => 'f',
-                0..=0x1f => 'u',
-                _ => continue,
-            };
-            // Escaped bytes are ASCII, so these slices are on char boundaries.
-            self.text.push_str(&s[start..i]);
-            self.text.push('\\');
-            self.text.push(short);
-            if short == 'u' {
-                self.text.push_str("00");
-                self.text.push(HEX[usize::from(b >> 4)] as char);
-                self.text.push(HEX[usize::from(b & 0xf)] as char);
-            }
-            start = i + 1;
-        }
-        self.text.push_str(&s[start..]);
-        self.text.push('"');
+        write_string(s, &mut self.text);
     }
 
     /// A number, `true` or `false`: text that needs no escaping.

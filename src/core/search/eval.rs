@@ -95,9 +95,9 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// For benchmarks: adds synthetic documents until there are `target`. Each
-/// takes a real
-/// title's words recombined with another's, and sentences drawn from three
-/// real bodies, so vocabulary and length match real help content.
+/// takes a real title's words recombined with another's, and sentences
+/// drawn from three real bodies, so vocabulary and length match real help
+/// content.
 pub fn grow_corpus(real: Vec<Document>, target: usize) -> Vec<Document> {
     let mut rng = Rng::new(2024);
     let sentences: Vec<Vec<&str>> = real

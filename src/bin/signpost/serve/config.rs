@@ -80,21 +80,19 @@ pub fn load(path: &Path) -> Result<FileConfig, String> {
 
 /// Parses config text; the error names the key at fault.
 pub fn parse(text: &str) -> Result<FileConfig, String> {
-    let deserializer = toml::Deserializer::parse(text).map_err(|e| {
-        let line = e
-            .span()
+    // " (line N)" for where a TOML error points, if it points anywhere.
+    let line = |e: &toml::de::Error| {
+        e.span()
             .map(|span| format!(" (line {})", text[..span.start].lines().count().max(1)))
-            .unwrap_or_default();
-        format!("{}{line}", e.message().trim())
-    })?;
+            .unwrap_or_default()
+    };
+    let deserializer = toml::Deserializer::parse(text)
+        .map_err(|e| format!("{}{}", e.message().trim(), line(&e)))?;
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let key = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.message().trim().to_string();
-        let line = inner
-            .span()
-            .map(|span| format!(" (line {})", text[..span.start].lines().count().max(1)))
-            .unwrap_or_default();
+        let line = line(&inner);
         if key == "." {
             format!("{message}{line}")
         } else {

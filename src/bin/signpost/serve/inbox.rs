@@ -5,7 +5,7 @@
 //! needs the configured token, as `Authorization: Bearer` or through the
 //! login form, which sets a cookie derived from (not equal to) the token.
 
-use super::forward::render::utc_timestamp;
+use super::forward::render::{other_fields, utc_timestamp};
 use super::rate_limit::RateLimiter;
 use super::store::{is_reference, DeliveryState, StoredTicket};
 use super::AppState;
@@ -345,13 +345,7 @@ async fn show(
         escape(&ticket.idempotency_key),
         text("message"),
     );
-    let known = ["version", "message", "email", "page_url", "widget_version"];
-    let others: Vec<_> = json
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(k, _)| !known.contains(&k.as_str()))
-        .collect();
+    let others = other_fields(&json);
     if !others.is_empty() {
         body.push_str("<h2>Other details</h2><table>");
         for (key, value) in others {

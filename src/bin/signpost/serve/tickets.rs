@@ -79,11 +79,10 @@ pub async fn create_ticket(
         .expect("a ticket always serialises")
         .to_string();
     let tier = tier_of(&ticket).as_str();
-    let destinations = state.routes.for_tier(tier);
-    let forwards = !destinations.is_empty();
-    let store = state.store.clone();
+    let forwards = !state.routes.for_tier(tier).is_empty();
+    let (store, routes) = (state.store.clone(), state.routes.clone());
     let stored = tokio::task::spawn_blocking(move || {
-        store.insert_ticket(&key, &payload, tier, &destinations)
+        store.insert_ticket(&key, &payload, tier, routes.for_tier(tier))
     })
     .await
     .map_err(|e| e.to_string())

@@ -3,11 +3,12 @@
 //! afford. The text is the same as the serde form of [`Session`] (a native
 //! test compares them byte for byte), so sessions saved by either resume.
 
-use super::super::decode::{map, variable};
+use super::super::decode::{map, required_choice, variable};
 use super::super::encode::Out;
-use super::super::format::NodeKind;
+use super::super::format::{NodeKind, Value};
 use super::{CheckResult, Entry, Event, ResumeError, Session, Snapshot, SESSION_FORMAT};
 use crate::core::json::{string, Fields, Json, JsonError, Path};
+use std::collections::BTreeMap;
 
 /// `event` names, in the order of [`Event`]'s variants.
 const EVENTS: [&str; 8] = [
@@ -33,19 +34,13 @@ pub(super) fn write(s: &Session) -> String {
     w.field("fingerprint", &s.fingerprint);
     w.field("locale", &s.locale);
     w.field("current", &s.current);
-    w.key("vars");
-    w.vars(&s.vars);
-    w.key("checks");
-    w.str_map(&s.checks);
+    write_state(&mut w, &s.vars, &s.checks);
     w.key("history");
     w.open('[');
     for h in &s.history {
         w.open('{');
         w.field("node", &h.node);
-        w.key("vars");
-        w.vars(&h.vars);
-        w.key("checks");
-        w.str_map(&h.checks);
+        write_state(&mut w, &h.vars, &h.checks);
         w.close('}');
     }
     w.close(']');
@@ -59,6 +54,14 @@ pub(super) fn write(s: &Session) -> String {
     w.uint(s.transcript_dropped as u64);
     w.close('}');
     w.finish()
+}
+
+/// Variables and check results, as the session and each snapshot hold them.
+fn write_state(w: &mut Out, vars: &BTreeMap<String, Value>, checks: &BTreeMap<String, String>) {
+    w.key("vars");
+    w.vars(vars);
+    w.key("checks");
+    w.str_map(checks);
 }
 
 // serde flattens the event (and a check's result) into the entry, tag first.
@@ -137,12 +140,6 @@ fn read_session(f: &Fields, format: u32) -> Result<Session, JsonError> {
         transcript: f.list("transcript", read_entry)?,
         transcript_dropped: f.opt_u64("transcript_dropped")?.unwrap_or(0) as usize,
     })
-}
-
-/// One of `names` under `key`, which must be present.
-fn required_choice(f: &Fields, key: &str, names: &[&str]) -> Result<usize, JsonError> {
-    f.choice(key, names)?
-        .ok_or_else(|| Path::Key(f.path(), key).error("missing"))
 }
 
 fn read_entry(value: &Json, path: &Path) -> Result<Entry, JsonError> {

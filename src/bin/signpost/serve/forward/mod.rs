@@ -11,7 +11,7 @@ pub mod render;
 pub mod webhook;
 pub mod zendesk;
 
-use super::store::{now_ms, Attempt, DueDelivery, Store};
+use super::store::{now_ms, Attempt, DueDelivery, Store, StoredTicket};
 use rand::Rng;
 use signpost::core::flow::format::Priority;
 use signpost::core::ticket::Ticket;
@@ -110,29 +110,39 @@ pub struct Destination {
     pub sender: Sender,
 }
 
-/// The configured destinations, by name.
+/// The configured destinations, by name, and the routing table built from
+/// them once at start-up.
 #[derive(Default)]
 pub struct Routes {
     destinations: BTreeMap<String, Destination>,
+    /// Destination names per tier, in name order.
+    by_tier: BTreeMap<String, Vec<String>>,
 }
 
 impl Routes {
     pub fn new(destinations: Vec<Destination>) -> Routes {
+        let destinations: BTreeMap<String, Destination> = destinations
+            .into_iter()
+            .map(|d| (d.name.clone(), d))
+            .collect();
+        let mut by_tier: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for d in destinations.values() {
+            for tier in &d.tiers {
+                let names = by_tier.entry(tier.clone()).or_default();
+                if !names.contains(&d.name) {
+                    names.push(d.name.clone());
+                }
+            }
+        }
         Routes {
-            destinations: destinations
-                .into_iter()
-                .map(|d| (d.name.clone(), d))
-                .collect(),
+            destinations,
+            by_tier,
         }
     }
 
     /// Names of the destinations a ticket of `tier` goes to.
-    pub fn for_tier(&self, tier: &str) -> Vec<String> {
-        self.destinations
-            .values()
-            .filter(|d| d.tiers.iter().any(|t| t == tier))
-            .map(|d| d.name.clone())
-            .collect()
+    pub fn for_tier(&self, tier: &str) -> &[String] {
+        self.by_tier.get(tier).map_or(&[], Vec::as_slice)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -208,17 +218,38 @@ fn run(store: &Store, routes: &Routes, woken: &Receiver<()>, stop: &AtomicBool) 
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
+        // Each ticket is read once, however many of its destinations are due.
+        let mut tickets = BTreeMap::new();
+        for delivery in &due {
+            tickets
+                .entry(delivery.ticket_id)
+                .or_insert_with(|| load(store, delivery.ticket_id));
+        }
         // One slow destination must not hold up the others.
         std::thread::scope(|scope| {
             for delivery in &due {
-                scope.spawn(|| attempt(store, routes, delivery));
+                let ticket = &tickets[&delivery.ticket_id];
+                scope.spawn(move || attempt(store, routes, delivery, ticket));
             }
         });
     }
 }
 
-fn attempt(store: &Store, routes: &Routes, due: &DueDelivery) {
-    let outcome = match deliver(store, routes, due) {
+/// A stored ticket with its payload parsed, ready to send.
+type Loaded = Result<(StoredTicket, serde_json::Value), SendError>;
+
+fn load(store: &Store, ticket_id: i64) -> Loaded {
+    let ticket = store
+        .ticket_by_id(ticket_id)
+        .map_err(|e| SendError::transient(format!("cannot read the ticket: {e}")))?
+        .ok_or_else(|| SendError::permanent("the ticket is gone from the database"))?;
+    let json: serde_json::Value = serde_json::from_str(&ticket.payload)
+        .map_err(|e| SendError::permanent(format!("stored ticket is not JSON: {e}")))?;
+    Ok((ticket, json))
+}
+
+fn attempt(store: &Store, routes: &Routes, due: &DueDelivery, ticket: &Loaded) {
+    let outcome = match deliver(routes, due, ticket) {
         Ok(()) => Attempt::Delivered,
         Err(e) if e.permanent => Attempt::Failed { error: e.reason },
         Err(e) => {
@@ -251,24 +282,19 @@ fn attempt(store: &Store, routes: &Routes, due: &DueDelivery) {
     }
 }
 
-fn deliver(store: &Store, routes: &Routes, due: &DueDelivery) -> Result<(), SendError> {
+fn deliver(routes: &Routes, due: &DueDelivery, ticket: &Loaded) -> Result<(), SendError> {
     let Some(destination) = routes.destinations.get(&due.destination) else {
         return Err(SendError::permanent(format!(
             "destination {:?} is no longer configured",
             due.destination
         )));
     };
-    let ticket = store
-        .ticket_by_id(due.ticket_id)
-        .map_err(|e| SendError::transient(format!("cannot read the ticket: {e}")))?
-        .ok_or_else(|| SendError::permanent("the ticket is gone from the database"))?;
-    let json: serde_json::Value = serde_json::from_str(&ticket.payload)
-        .map_err(|e| SendError::permanent(format!("stored ticket is not JSON: {e}")))?;
+    let (ticket, json) = ticket.as_ref().map_err(SendError::clone)?;
     destination.sender.send(&Outgoing {
         reference: &ticket.reference,
         tier: &ticket.tier,
         received_at_ms: ticket.received_at_ms,
-        ticket: &json,
+        ticket: json,
     })
 }
 

@@ -6,6 +6,16 @@ use super::Outgoing;
 /// carries (later schema versions) follows under "Other details".
 const KNOWN: [&str; 5] = ["version", "message", "email", "page_url", "widget_version"];
 
+/// The payload's fields outside [`KNOWN`], in payload order: what a renderer
+/// shows under "Other details".
+pub fn other_fields(json: &serde_json::Value) -> Vec<(&String, &serde_json::Value)> {
+    json.as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| !KNOWN.contains(&key.as_str()))
+        .collect()
+}
+
 /// A one-line summary: the first line of the message, shortened.
 pub fn subject(ticket: &Outgoing<'_>) -> String {
     let message = ticket.ticket["message"].as_str().unwrap_or("");
@@ -47,12 +57,7 @@ pub fn plain_text(ticket: &Outgoing<'_>) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    let others: Vec<_> = json
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(key, _)| !KNOWN.contains(&key.as_str()))
-        .collect();
+    let others = other_fields(json);
     if !others.is_empty() {
         out.push_str("\nOther details:\n");
         for (key, value) in others {

@@ -8,7 +8,7 @@
 use super::{http_agent, http_outcome, render, Outgoing, SendError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// A webhook destination: its URL and signing secret.
 pub struct Webhook {
@@ -37,10 +37,7 @@ impl Webhook {
             "ticket": ticket.ticket,
         })
         .to_string();
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let timestamp = u64::try_from(crate::clock::now_ms() / 1000).unwrap_or(0);
         let result = self
             .agent
             .post(&self.url)

@@ -31,6 +31,18 @@ pub enum Stored {
     KeyReused,
 }
 
+impl Stored {
+    /// What a second insert under a key comes to, given the row the key
+    /// already has: a replay when the payload is the same, else a reuse.
+    fn existing(reference: String, stored_payload: &str, payload: &str) -> Stored {
+        if stored_payload == payload {
+            Stored::Replayed { reference }
+        } else {
+            Stored::KeyReused
+        }
+    }
+}
+
 /// A storage failure, worded for an operator's log.
 #[derive(Debug)]
 pub struct StoreError(pub String);
@@ -281,6 +293,9 @@ impl Store {
 }
 
 pub use crate::clock::now_ms;
+
+/// The `tickets` columns both backends read, in [`StoredTicket`] order.
+const TICKET_COLUMNS: &str = "id, reference, idempotency_key, payload, received_at_ms, tier";
 
 fn new_reference() -> String {
     let mut rng = rand::rng();

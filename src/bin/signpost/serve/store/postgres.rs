@@ -6,7 +6,7 @@
 
 use super::{
     new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, StoreError, Stored,
-    StoredTicket, SCHEMA_VERSION,
+    StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
 };
 use ::postgres::{Client, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
@@ -61,8 +61,6 @@ impl Drop for PgStore {
         }
     }
 }
-
-const TICKET_COLUMNS: &str = "id, reference, idempotency_key, payload, received_at_ms, tier";
 
 impl PgStore {
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
@@ -132,12 +130,7 @@ impl PgStore {
             )?;
             tx.commit()?;
             if let Some(row) = existing {
-                let (reference, stored_payload): (String, String) = (row.get(0), row.get(1));
-                return Ok(if stored_payload == payload {
-                    Stored::Replayed { reference }
-                } else {
-                    Stored::KeyReused
-                });
+                return Ok(Stored::existing(row.get(0), row.get(1), payload));
             }
             // Otherwise the reference collided: try another.
         }

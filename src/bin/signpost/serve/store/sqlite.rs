@@ -3,7 +3,7 @@
 
 use super::{
     new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, StoreError, Stored,
-    StoredTicket, SCHEMA_VERSION,
+    StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -38,8 +38,6 @@ pub(super) const MIGRATIONS: &[&str] = &[
 pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
-
-const TICKET_COLUMNS: &str = "id, reference, idempotency_key, payload, received_at_ms, tier";
 
 impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -84,11 +82,7 @@ impl SqliteStore {
             )
             .optional()?;
         if let Some((reference, stored_payload)) = existing {
-            return Ok(if stored_payload == payload {
-                Stored::Replayed { reference }
-            } else {
-                Stored::KeyReused
-            });
+            return Ok(Stored::existing(reference, &stored_payload, payload));
         }
         let now = now_ms();
         // A collision on the random reference is rare; try again with another.
