@@ -16,6 +16,7 @@
 //!   every bundle stays readable (JSON readers cap nesting);
 //! - a body over [`MAX_MARKDOWN_BYTES`] is refused ([`TooLarge`]).
 
+pub use super::href::{safe_href, safe_src};
 use super::tree::{plain_text, Block, Inline, Table};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::fmt;
@@ -87,42 +88,6 @@ pub fn markdown_to_tree(markdown: &str) -> Result<Converted, TooLarge> {
         c.event(event);
     }
     Ok(c.finish())
-}
-
-/// The link target as written into the tree, or `None` when it is not
-/// `http:`, `https:` or `mailto:`. Tabs and newlines are removed and the
-/// ends trimmed first, as browsers do before reading a URL's scheme.
-pub fn safe_href(raw: &str) -> Option<String> {
-    let cleaned = clean_url(raw);
-    let lower = cleaned.to_ascii_lowercase();
-    let ok = ["http://", "https://", "mailto:"]
-        .iter()
-        .any(|p| lower.starts_with(p) && lower.len() > p.len());
-    ok.then_some(cleaned)
-}
-
-/// The image source as written into the tree: `http(s)` URLs and paths
-/// without a scheme (`/img/a.png`, `img/a.png`); `None` for any other
-/// scheme (`data:`, `javascript:`, `file:`).
-pub fn safe_src(raw: &str) -> Option<String> {
-    let cleaned = clean_url(raw);
-    if cleaned.is_empty() {
-        return None;
-    }
-    let scheme_end = cleaned.find(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)));
-    let has_scheme = scheme_end.is_some_and(|i| i > 0 && cleaned[i..].starts_with(':'));
-    if !has_scheme {
-        return Some(cleaned);
-    }
-    let lower = cleaned.to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://")).then_some(cleaned)
-}
-
-fn clean_url(raw: &str) -> String {
-    raw.trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect()
 }
 
 /// Shortened for a warning message.
@@ -544,46 +509,6 @@ mod tests {
 
     fn text(s: &str) -> Inline {
         Inline::Text(s.into())
-    }
-
-    #[test]
-    fn hrefs_are_read_like_a_browser_reads_them() {
-        for ok in [
-            "https://lumen.example/a?b#c",
-            "HTTP://x.example",
-            " https://x.example ",
-            "mailto:help@lumen.example",
-        ] {
-            assert!(safe_href(ok).is_some(), "{ok}");
-        }
-        for bad in [
-            "javascript:alert(1)",
-            "JaVaScRiPt:alert(1)",
-            " javascript:alert(1)",
-            "java\tscript:alert(1)",
-            "java\nscript:alert(1)",
-            "\u{1}javascript:alert(1)",
-            "data:text/html,<script>alert(1)</script>",
-            "vbscript:x",
-            "file:///etc/passwd",
-            "/relative",
-            "#anchor",
-            "https://",
-            "",
-        ] {
-            assert_eq!(safe_href(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn image_sources_allow_paths_and_http_only() {
-        assert!(safe_src("/img/cam.png").is_some());
-        assert!(safe_src("img/cam.png").is_some());
-        assert!(safe_src("https://cdn.example/cam.png").is_some());
-        assert_eq!(safe_src("data:image/png;base64,AAAA"), None);
-        assert_eq!(safe_src("DATA:image/svg+xml,<svg>"), None);
-        assert_eq!(safe_src("javascript:alert(1)"), None);
-        assert_eq!(safe_src(""), None);
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //!
 //! - [`tree`]: the safe tree ([`Block`], [`Inline`]) and [`plain_text`].
 //! - [`markdown`]: Markdown → tree, at build time only (the widget never
-//!   converts; it only deserialises).
+//!   converts article bodies; it only deserialises them).
+//! - [`short`]: [`short_markdown`], the small Markdown subset of flow node
+//!   texts → tree, hand-written so the widget can convert them itself.
+//! - [`href`]: [`safe_href`] / [`safe_src`], the link and image rule both
+//!   converters share.
 //! - [`Bundle`]: the bundle, [`Bundle::from_json`] with a clear error for a
 //!   bundle of another format version, and [`Bundle::documents`] for search.
 //!
@@ -11,10 +15,14 @@
 //! tagged enum: they keep serde's generated code, and the wasm, small.
 
 pub mod decode;
+pub mod href;
 pub mod markdown;
+pub mod short;
 pub mod tree;
 
+pub use href::{safe_href, safe_src};
 pub use markdown::{markdown_to_tree, Converted, TooLarge, Warning, MAX_MARKDOWN_BYTES};
+pub use short::short_markdown;
 pub use tree::{plain_text, Block, Inline, Table};
 
 use crate::core::article::Article;
