@@ -267,3 +267,82 @@ fn a_missing_path_is_an_error_naming_it() {
     // The folder exists: the error is about the file, not its folder.
     assert!(fixtures().is_dir() && !fixtures().join("nope.yaml").exists());
 }
+
+/// Copies a folder tree (files and folders only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A copy of the demo content folder: flows/, articles/, queries.json and
+/// signpost.toml, as `signpost build` and `signpost eval` read it.
+fn demo_content_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("public/demo/content");
+    copy_dir(&demo, dir.path());
+    for file in ["queries.json", "signpost.toml"] {
+        assert!(dir.path().join(file).is_file(), "the demo has no {file}");
+    }
+    dir
+}
+
+#[test]
+fn a_content_folder_is_checked_as_its_flows_not_its_other_files() {
+    let dir = demo_content_copy();
+    let root = dir.path().to_str().unwrap();
+    let o = check(&["--strict", root]);
+    let out = stdout(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(!out.contains("queries.json"), "{out}");
+    assert!(!out.contains("signpost.toml"), "{out}");
+    assert!(
+        out.ends_with("checked 9 files (9 flows): 0 errors, 0 warnings\n"),
+        "{out}"
+    );
+
+    let v = json(&check(&["--json", root]));
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["files"], 9, "{v}");
+    let files: Vec<&str> = v["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| Path::new(f).parent() == Some(&dir.path().join("flows"))),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn a_content_folder_checks_article_references_against_its_articles() {
+    let dir = demo_content_copy();
+    std::fs::remove_file(dir.path().join("articles/wifi-bands-explained.md")).unwrap();
+    let o = check(&[dir.path().to_str().unwrap()]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("error[unknown-article] flow \"camera-wifi\"")
+            && out.contains("no article with id \"wifi-bands-explained\""),
+        "{out}"
+    );
+    // --articles still decides when it is given.
+    let o = check(&[
+        "--articles",
+        "public/demo/content/articles",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

@@ -11,6 +11,9 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Flow files or folders (folders are searched for .yaml, .yml and .json).
+    /// A content folder (`flows/` beside `articles/` or `signpost.toml`, as
+    /// `signpost build` reads it) is checked as its `flows/`, with its
+    /// `articles/` as the article references.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Print machine-readable JSON (for CI) instead of text.
@@ -20,7 +23,8 @@ pub struct Args {
     #[arg(long)]
     pub strict: bool,
     /// Folder of articles (*.md with an `id:` in the front matter, or *.json
-    /// lists of {id, …}); article references are checked against it.
+    /// lists of {id, …}); article references are checked against it. It
+    /// replaces the `articles/` of content folders.
     #[arg(long, value_name = "DIR")]
     pub articles: Option<PathBuf>,
     /// Check names the host page registers for every flow, comma-separated.
@@ -37,18 +41,29 @@ pub struct Args {
 /// Runs the check. Exit 0: no errors; 1: errors (or warnings with --strict);
 /// 2: the articles folder could not be read.
 pub fn run(args: Args) -> ExitCode {
-    let articles = match &args.articles {
+    let (flow_paths, content_articles) = resolve_content_folders(&args.paths);
+    let article_dirs = match &args.articles {
+        Some(dir) => Some(vec![dir.clone()]),
+        None => content_articles,
+    };
+    let articles = match article_dirs {
         None => None,
-        Some(dir) => match article_ids(dir) {
-            Ok(ids) => Some(ids),
-            Err(e) => {
-                eprintln!(
-                    "signpost check: cannot read articles folder {}: {e}",
-                    dir.display()
-                );
-                return ExitCode::from(2);
+        Some(dirs) => {
+            let mut ids = BTreeSet::new();
+            for dir in &dirs {
+                match article_ids(dir) {
+                    Ok(found) => ids.extend(found),
+                    Err(e) => {
+                        eprintln!(
+                            "signpost check: cannot read articles folder {}: {e}",
+                            dir.display()
+                        );
+                        return ExitCode::from(2);
+                    }
+                }
             }
-        },
+            Some(ids)
+        }
     };
     let opts = CheckOptions {
         host_checks: args
@@ -59,7 +74,7 @@ pub fn run(args: Args) -> ExitCode {
             .collect(),
         articles,
     };
-    let report = check_paths(&args.paths, &opts);
+    let report = check_paths(&flow_paths, &opts);
     let mut diagnostics = report.all_diagnostics();
     if args.strict {
         for d in &mut diagnostics {
@@ -185,6 +200,35 @@ fn print_paths(sims: &[(String, Simulation)]) {
     println!();
 }
 
+/// True for a content folder as `signpost build` reads it: `flows/` beside
+/// `articles/` or `signpost.toml`. Its other files (`queries.json` for
+/// `signpost eval`, article `*.json` lists) are not flows.
+fn is_content_folder(dir: &Path) -> bool {
+    dir.join("flows").is_dir()
+        && (dir.join("articles").is_dir() || dir.join("signpost.toml").is_file())
+}
+
+/// The paths to read flows from, each content folder replaced by its
+/// `flows/`; and when there is a content folder, the `articles/` folders
+/// that hold the article references (as `signpost build` checks them; a
+/// content folder without `articles/` has no articles).
+fn resolve_content_folders(paths: &[PathBuf]) -> (Vec<PathBuf>, Option<Vec<PathBuf>>) {
+    let mut flows = Vec::new();
+    let mut articles: Option<Vec<PathBuf>> = None;
+    for path in paths {
+        if !is_content_folder(path) {
+            flows.push(path.clone());
+            continue;
+        }
+        flows.push(path.join("flows"));
+        let dirs = articles.get_or_insert_with(Vec::new);
+        if path.join("articles").is_dir() {
+            dirs.push(path.join("articles"));
+        }
+    }
+    (flows, articles)
+}
+
 /// Article ids in `dir`: the `id:` of each `*.md` front matter (the file
 /// stem when there is none), and the `id` of each entry of `*.json` lists.
 fn article_ids(dir: &Path) -> std::io::Result<BTreeSet<String>> {
@@ -245,6 +289,21 @@ fn front_matter_id(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_folders_are_read_like_signpost_build_reads_them() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let demo = root.join("public/demo/content");
+        let plain = root.join("tests/fixtures");
+        let (flows, articles) = resolve_content_folders(&[demo.clone(), plain.clone()]);
+        assert_eq!(flows, [demo.join("flows"), plain]);
+        assert_eq!(articles, Some(vec![demo.join("articles")]));
+        // A folder of flows, or a folder that merely has `flows/` in it,
+        // is walked as given, and articles stay unchecked.
+        let (flows, articles) = resolve_content_folders(&[demo.join("flows")]);
+        assert_eq!(flows, [demo.join("flows")]);
+        assert_eq!(articles, None);
+    }
 
     #[test]
     fn front_matter_id_reads_the_id_line_only_inside_the_fence() {
