@@ -4,7 +4,7 @@
 //!
 //! The CLI and the relay use serde. The widget does not: serde_json and the
 //! code serde derives for each type cost the widget about 15 KB gzip of its
-//! 120 KB budget, and this module does the same job in a few kilobytes. The
+//! 200 KB budget, and this module does the same job in a few kilobytes. The
 //! types it reads and writes have tests that check they agree with their
 //! serde form, so the two never drift apart.
 //!
