@@ -24,7 +24,7 @@
     tokenPrefixes: data.tokenPrefixes || null
   };
   // Calls that need the panel load the app; the rest wait in the queue.
-  var ACTIVE = { open: 1, toggle: 1, search: 1, startFlow: 1, showArticle: 1 };
+  var ACTIVE = { open: 1, toggle: 1, search: 1, startFlow: 1, showArticle: 1, prefetch: 1 };
   var earlier = w.Signpost && w.Signpost.q;
   var queue = [];
   var listeners = {};
@@ -72,7 +72,10 @@
     launcher.className = 'sp-launcher';
     launcher.setAttribute('part', 'launcher');
     launcher.setAttribute('data-testid', 'launcher');
-    launcher.setAttribute('aria-label', data.label || 'Open help');
+    // The panel speaks German for data-locale="de" or a German browser;
+    // the launcher says so too before the app has loaded.
+    var de = /^de\b/i.test(opts.locale || (navigator.language || ''));
+    launcher.setAttribute('aria-label', data.label || (de ? 'Hilfe öffnen' : 'Open help'));
     launcher.setAttribute('aria-haspopup', 'dialog');
     launcher.setAttribute('aria-expanded', 'false');
     var icon = svg('svg', { width: 26, height: 26, viewBox: '0 0 24 24', 'aria-hidden': 'true', fill: 'none',

@@ -89,6 +89,15 @@ fn find(root: &ShadowRoot, selector: &str) -> Option<Element> {
     root.query_selector(selector).unwrap()
 }
 
+/// Presses "Contact support", which the contact policy shows.
+async fn open_contact(root: &ShadowRoot) {
+    find(root, "[data-testid=contact-route]")
+        .expect("the contact route shows")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+}
+
 fn panel_visible(root: &ShadowRoot) -> bool {
     find(root, "[data-testid=panel]").is_some_and(|p| !p.has_attribute("hidden"))
 }
@@ -150,12 +159,14 @@ async fn contact_appears_only_after_the_user_tries_self_help() {
     let m = mount(r#"{"contact":"after-attempt"}"#).unwrap();
     m.widget.call("open", js_sys::Array::new()).unwrap();
     settle().await;
+    assert!(find(&m.root, "[data-testid=contact-route]").is_none());
     assert!(find(&m.root, "[data-testid=contact-form]").is_none());
     type_into(
         &find(&m.root, "[data-testid=search]").unwrap(),
         "camera offline",
     );
     settle().await;
+    open_contact(&m.root).await;
     let message = find(&m.root, "[data-testid=message]").expect("contact form after a search");
     // The description is seeded from what the user searched for.
     assert_eq!(
@@ -172,6 +183,7 @@ async fn contact_never_shows_when_the_policy_says_never() {
         .unwrap();
     settle().await;
     assert!(panel_visible(&m.root));
+    assert!(find(&m.root, "[data-testid=contact-route]").is_none());
     assert!(find(&m.root, "[data-testid=contact-form]").is_none());
 }
 
@@ -183,6 +195,7 @@ async fn a_ticket_to_an_unreachable_relay_is_saved_and_queued_not_lost() {
     let m = mount(r#"{"contact":"always","endpoint":"http://127.0.0.1:9/api/tickets"}"#).unwrap();
     m.widget.call("open", js_sys::Array::new()).unwrap();
     settle().await;
+    open_contact(&m.root).await;
     type_into(
         &find(&m.root, "[data-testid=message]").unwrap(),
         "The ring keeps blinking orange",

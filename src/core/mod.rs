@@ -12,3 +12,4 @@ pub mod scrub;
 pub mod search;
 pub mod sort;
 pub mod ticket;
+pub mod widget;

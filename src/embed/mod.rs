@@ -4,8 +4,12 @@
 
 use crate::core::config::EmbedOptions;
 use crate::core::context::Identity;
+use crate::core::search::Kind;
+use crate::core::widget::pick_language;
 use crate::platform::events::Emitter;
-use crate::ui::{with_visit, App, WidgetState};
+use crate::platform::{checks, page};
+use crate::ui::text::Text;
+use crate::ui::{build, with_visit, WidgetState};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -25,7 +29,9 @@ thread_local! {
 pub struct Widget {
     state: WidgetState,
     container: HtmlElement,
-    _unmount: Box<dyn std::any::Any>,
+    /// Owns every effect of the panel; cleaned up on `destroy`.
+    owner: Owner,
+    _page_errors: Option<page::PageErrors>,
 }
 
 /// Mounts the app into `root`. `options_json` is the loader's reading of the
@@ -48,13 +54,31 @@ pub fn mount(
     container.set_class_name("sp-app");
     root.append_child(&container)?;
 
-    install_panic_hook(container.clone());
-    let state = WidgetState::new(options, Emitter::new(emit));
-    let unmount = leptos::mount::mount_to(container.clone(), move || view! { <App state=state /> });
+    let text = Text::of(pick_language(
+        options.locale.as_deref(),
+        page::browser_language().as_deref(),
+    ));
+    install_panic_hook(container.clone(), text.crashed);
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    let state = owner.with(|| {
+        let state = WidgetState::new(options, text, Emitter::new(emit));
+        build(&container, state);
+        // Deliver what earlier page views queued, and retry as soon as the
+        // browser is back online.
+        state.flush_outbox(true);
+        let online = window_event_listener(leptos::ev::online, move |_| state.flush_outbox(true));
+        on_cleanup(move || online.remove());
+        // Content is fetched now: mounting means the user showed intent.
+        state.load_content();
+        state
+    });
+    let page_errors = page::watch_errors(move |e| state.page_error(e));
     Ok(Widget {
         state,
         container,
-        _unmount: Box::new(unmount),
+        owner,
+        _page_errors: page_errors,
     })
 }
 
@@ -68,8 +92,26 @@ impl Widget {
             "toggle" => self.state.set_open(!self.state.open.get_untracked()),
             "search" => {
                 let query = args.get(0).as_string().unwrap_or_default();
+                self.state.go_home();
                 self.state.search(query);
                 self.state.set_open(true);
+            }
+            "startFlow" => self
+                .state
+                .open_result(Kind::Flow, &required(&args, "startFlow")?),
+            "showArticle" => self
+                .state
+                .open_result(Kind::Article, &required(&args, "showArticle")?),
+            // The loader already loaded the app; content follows on mount.
+            "prefetch" => {}
+            "registerCheck" => {
+                let name = required(&args, "registerCheck")?;
+                let f = args.get(1).dyn_into::<js_sys::Function>().map_err(|_| {
+                    JsValue::from_str(&format!(
+                        "Signpost: registerCheck({name:?}, fn) needs a function"
+                    ))
+                })?;
+                checks::register(name, f);
             }
             // Host facts for tickets; they never open the panel.
             "identify" => {
@@ -115,17 +157,31 @@ impl Widget {
         Ok(())
     }
 
-    /// Unmounts the app and removes the panel; the loader removes the host.
-    pub fn destroy(self) {
+    /// Stops every effect and listener and removes the panel; the loader
+    /// removes the host. (Dropping the widget does the same.)
+    pub fn destroy(self) {}
+}
+
+impl Drop for Widget {
+    fn drop(&mut self) {
+        self.owner.cleanup();
         self.container.remove();
     }
 }
 
+/// The first argument as a non-empty string, or an error naming the call.
+fn required(args: &js_sys::Array, method: &str) -> Result<String, JsValue> {
+    args.get(0)
+        .as_string()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| JsValue::from_str(&format!("Signpost: {method} needs an id")))
+}
+
 /// On a panic, log it and replace the panel with a short error state inside
 /// the widget; the host page keeps working.
-fn install_panic_hook(container: HtmlElement) {
+fn install_panic_hook(container: HtmlElement, message: &'static str) {
     CRASH_TARGET.with(|t| *t.borrow_mut() = Some(container));
-    std::panic::set_hook(Box::new(|info| {
+    std::panic::set_hook(Box::new(move |info| {
         web_sys::console::error_1(&JsValue::from_str(&format!(
             "[signpost] internal error: {info}"
         )));
@@ -136,9 +192,7 @@ fn install_panic_hook(container: HtmlElement) {
                     if let Ok(note) = document.create_element("p") {
                         note.set_class_name("sp-crashed");
                         let _ = note.set_attribute("role", "alert");
-                        note.set_text_content(Some(
-                            "Help is unavailable right now. Please reload the page.",
-                        ));
+                        note.set_text_content(Some(message));
                         let _ = container.append_child(&note);
                     }
                 }

@@ -2,6 +2,8 @@
 //! wrapper: decisions belong in `core`, rendering in `ui`.
 
 pub mod checks;
+pub mod content;
+pub mod dom;
 pub mod events;
 pub mod http;
 pub mod outbox;

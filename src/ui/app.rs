@@ -1,108 +1,572 @@
-//! The panel: a labelled dialog with a search box and the contact route.
+//! The panel: a labelled dialog with the search, its results, and the
+//! screen the user is on (an article, a guided fix, the contact form).
+//! Each part is a [`Region`] redrawn by an `Effect` from the signals in
+//! [`WidgetState`]; the moves themselves are `WidgetState` methods.
 
-use super::contact::{ContactForm, TicketStatuses};
-use super::state::WidgetState;
-use leptos::html;
+use super::contact::{contact_form, ticket_statuses};
+use super::flow::flow_screen;
+use super::state::{with_bundle, ContactRequest, ContentStatus, Screen, WidgetState};
+use super::tree;
+use super::watch;
+use crate::core::flow::Priority;
+use crate::core::search::{Hit, Kind};
+use crate::platform::dom::{button, el, text_el, Node, Region};
 use leptos::prelude::*;
-use web_sys::KeyboardEvent;
+use std::ops::Range;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 
-/// The whole widget panel. It renders hidden until `state.open` is set.
-#[component]
-pub fn App(
-    /// Shared state, created by the embed code so the JS API can drive it.
-    state: WidgetState,
-) -> impl IntoView {
-    provide_context(state);
-    let search_input = NodeRef::<html::Input>::new();
+/// Builds the panel into `container` and wires it to `state`. Call inside
+/// a reactive owner; cleaning that owner up stops every effect.
+pub fn build(container: &Element, state: WidgetState) {
+    let t = state.text;
     let title = state.options.with_value(|o| o.title.clone());
-    let contact = state.options.with_value(|o| o.contact);
 
-    // Focus moves into the dialog when it opens; after the frame, because the
-    // panel is still `hidden` (unfocusable) while this effect runs.
-    Effect::new(move |_| {
-        if state.open.get() {
+    let search = el("input")
+        .attr("id", "sp-search")
+        .class("sp-input")
+        .attr("type", "search")
+        .attr("autocomplete", "off")
+        .attr("spellcheck", "false")
+        .attr("role", "combobox")
+        .attr("aria-autocomplete", "list")
+        .attr("aria-controls", "sp-results")
+        .attr("aria-expanded", "false")
+        .attr("placeholder", t.search_placeholder)
+        .testid("search")
+        .on("input", move |ev| {
+            if let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
+                state.search(input.value());
+            }
+        })
+        .on("keydown", move |ev| {
+            let Some(key) = ev.dyn_ref::<KeyboardEvent>().map(|k| k.key()) else {
+                return;
+            };
+            match key.as_str() {
+                "ArrowDown" => state.move_active(1),
+                "ArrowUp" => state.move_active(-1),
+                "Enter" => state.open_active(),
+                _ => return,
+            }
+            ev.prevent_default();
+        });
+    let search_input: HtmlInputElement = search.element().clone().unchecked_into();
+
+    let notice = el("div").class("sp-notice");
+    let notice_region = Rc::new(Region::new(notice.element().clone()));
+    let results = el("div").class("sp-results-area");
+    let results_region = Rc::new(Region::new(results.element().clone()));
+    let count = el("p")
+        .class("sp-sr")
+        .attr("role", "status")
+        .attr("aria-live", "polite")
+        .testid("result-count");
+    let count_el = count.element().clone();
+
+    let urgent = |tier: Priority, label: &str| {
+        button(
+            "sp-button sp-secondary",
+            &format!("route-{}", tier.as_str()),
+            label,
+            move || state.open_contact(ContactRequest::urgent(tier)),
+        )
+    };
+    let home = el("div")
+        .class("sp-home")
+        .child(
+            el("label")
+                .class("sp-label")
+                .attr("for", "sp-search")
+                .text(t.search_label),
+        )
+        .child(search)
+        .child(count)
+        .child(results)
+        .child(
+            el("div")
+                .class("sp-urgent")
+                .attr("role", "group")
+                .attr("aria-label", t.urgent)
+                .child(urgent(Priority::Outage, t.outage))
+                .child(urgent(Priority::Billing, t.billing))
+                .child(button("sp-link", "route-feedback", t.feedback, move || {
+                    state.open_contact(ContactRequest {
+                        feedback: true,
+                        ..ContactRequest::urgent(Priority::Feedback)
+                    })
+                })),
+        );
+    let home_el: HtmlElement = home.element().clone().unchecked_into();
+
+    let screen = el("div").class("sp-screen");
+    let screen_region = Rc::new(Region::new(screen.element().clone()));
+    let tickets = el("div")
+        .class("sp-tickets")
+        .attr("role", "status")
+        .attr("aria-live", "polite");
+    let tickets_region = Rc::new(Region::new(tickets.element().clone()));
+
+    let panel = el("div")
+        .class("sp-panel")
+        .attr("role", "dialog")
+        .attr("aria-modal", "true")
+        .attr("aria-labelledby", "sp-title")
+        .testid("panel")
+        .flag("hidden", true)
+        .on("keydown", move |ev| {
+            let Some(k) = ev.dyn_ref::<KeyboardEvent>() else {
+                return;
+            };
+            if k.key() == "Escape" {
+                ev.stop_propagation();
+                state.set_open(false);
+            } else if k.key() == "Tab" {
+                trap_focus(k);
+            }
+        })
+        .child(
+            // A div, not <header>: inside a dialog it is no banner landmark,
+            // and the host page has its own.
+            el("div")
+                .class("sp-header")
+                .child(text_el("h2", "sp-title", &title).attr("id", "sp-title"))
+                .child(
+                    button("sp-close", "close", "×", move || state.set_open(false))
+                        .attr("aria-label", t.close),
+                ),
+        )
+        .child(
+            el("div")
+                .class("sp-body")
+                .child(notice)
+                .child(home)
+                .child(screen)
+                .child(tickets),
+        );
+    let panel_el: HtmlElement = panel.element().clone().unchecked_into();
+    let root = Region::new(container.clone());
+    root.show([panel]);
+    // The root region never redraws; it keeps the panel's listeners alive.
+    std::mem::forget(root);
+
+    // Open and close; focus moves into the dialog after the frame, because
+    // the panel is still `hidden` (unfocusable) while this effect runs.
+    let input = search_input.clone();
+    watch(move || {
+        let open = state.open.get();
+        panel_el.set_hidden(!open);
+        if open && state.screen.get_untracked() == Screen::Home {
+            let input = input.clone();
             request_animation_frame(move || {
-                if let Some(input) = search_input.get_untracked() {
-                    let _ = input.focus();
-                }
+                let _ = input.focus();
             });
         }
     });
 
-    // Deliver what earlier page views queued, and retry as soon as the
-    // browser is back online.
-    state.flush_outbox(true);
-    let online = window_event_listener(leptos::ev::online, move |_| state.flush_outbox(true));
-    on_cleanup(move || online.remove());
-
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.stop_propagation();
-            state.set_open(false);
+    watch(move || {
+        let status = state.content.get();
+        let t = state.text;
+        let incident = with_bundle(|b| b.incident.clone()).flatten();
+        let mut nodes = Vec::new();
+        if let Some(incident) = incident {
+            let mut banner = el("div")
+                .class("sp-incident")
+                .attr("role", "status")
+                .testid("incident")
+                .child(text_el("strong", "", &incident.title))
+                .children(tree::blocks(&incident.body));
+            if let Some(url) = incident.status_url {
+                banner = banner.child(
+                    el("a")
+                        .attr("href", &url)
+                        .attr("target", "_blank")
+                        .attr("rel", "noopener noreferrer")
+                        .text(t.status_page),
+                );
+            }
+            nodes.push(banner);
         }
-    };
-
-    // A button that opens the form at once with this tier.
-    let urgent_route = move |tier: &'static str, label: &'static str| {
-        view! {
-            <button
-                type="button"
-                class="sp-button sp-secondary"
-                data-testid=format!("route-{tier}")
-                on:click=move |_| state.urgent.set(Some(tier.into()))
-            >
-                {label}
-            </button>
+        match status {
+            ContentStatus::Ready { saved_copy: true } => {
+                nodes.push(text_el("p", "sp-note", t.saved_copy).testid("saved-copy"))
+            }
+            ContentStatus::Failed => nodes
+                .push(text_el("p", "sp-note sp-problem", t.content_failed).testid("content-error")),
+            _ => {}
         }
-    };
+        notice_region.show(nodes);
+    });
 
-    view! {
-        <div
-            class="sp-panel"
-            role="dialog"
-            aria-labelledby="sp-title"
-            data-testid="panel"
-            hidden=move || !state.open.get()
-            on:keydown=on_keydown
-        >
-            <header class="sp-header">
-                <h2 id="sp-title" class="sp-title">{title}</h2>
-                <button
-                    type="button"
-                    class="sp-close"
-                    aria-label="Close help"
-                    on:click=move |_| state.set_open(false)
-                >
-                    "×"
-                </button>
-            </header>
-            <div class="sp-body">
-                <label class="sp-label" for="sp-search">
-                    "What do you need help with?"
-                </label>
-                <input
-                    id="sp-search"
-                    class="sp-input"
-                    type="search"
-                    autocomplete="off"
-                    placeholder="Describe the problem"
-                    data-testid="search"
-                    node_ref=search_input
-                    prop:value=move || state.query.get()
-                    on:input=move |ev| state.search(event_target_value(&ev))
-                />
-                // Urgent matters skip self-help: a human, at once.
-                <div class="sp-urgent" role="group" aria-label="Urgent">
-                    {urgent_route("outage", "Something is down")}
-                    {urgent_route("billing", "Billing or payment")}
-                </div>
-                <TicketStatuses />
-                {move || {
-                    (state.urgent.get().is_some()
-                        || contact.allows_contact(state.attempted_self_help.get()))
-                        .then(|| view! { <ContactForm /> })
-                }}
-            </div>
-        </div>
+    // Results, the active option and the count, drawn together.
+    let input = search_input.clone();
+    watch(move || {
+        let status = state.content.get();
+        let active = state.active.get();
+        let query = state.query.get();
+        let allowed = state.contact_allowed();
+        let nodes = state.results.with(|r| {
+            let t = state.text;
+            let mut nodes = Vec::new();
+            if status == ContentStatus::Loading {
+                nodes.push(text_el("p", "sp-note", t.loading));
+            } else if r.is_empty() && !query.trim().is_empty() {
+                nodes.push(
+                    el("div")
+                        .class("sp-empty")
+                        .testid("no-results")
+                        .child(text_el("p", "", t.no_results))
+                        .maybe(allowed.then(|| contact_route(state))),
+                );
+            } else if !r.is_empty() {
+                let mut position = 0;
+                let mut group = |kind: Kind, label: &str, hits: &[Hit]| {
+                    let id = format!("sp-group-{}", kind_name(kind));
+                    let options: Vec<Node> = hits
+                        .iter()
+                        .map(|hit| {
+                            let node = option(state, hit, position, active == Some(position));
+                            position += 1;
+                            node
+                        })
+                        .collect();
+                    (!hits.is_empty()).then(|| {
+                        el("div")
+                            .attr("role", "group")
+                            .attr("aria-labelledby", &id)
+                            .attr("data-kind", kind_name(kind))
+                            .testid("result-group")
+                            .child(
+                                text_el("div", "sp-group-label", label)
+                                    .attr("id", &id)
+                                    .attr("role", "presentation"),
+                            )
+                            .children(options)
+                    })
+                };
+                let heading = if r.suggested { t.popular } else { "" };
+                let flows = group(Kind::Flow, t.guided_fixes, &r.flows);
+                let articles = group(Kind::Article, t.articles, &r.articles);
+                nodes.push(
+                    el("div")
+                        .attr("id", "sp-results")
+                        .attr("role", "listbox")
+                        .attr(
+                            "aria-label",
+                            if heading.is_empty() {
+                                t.search_label
+                            } else {
+                                heading
+                            },
+                        )
+                        .class("sp-results")
+                        .testid("results")
+                        .maybe(flows)
+                        .maybe(articles),
+                );
+                if allowed {
+                    nodes.push(contact_route(state));
+                }
+            } else if allowed {
+                nodes.push(contact_route(state));
+            }
+            let _ =
+                input.set_attribute("aria-expanded", if r.is_empty() { "false" } else { "true" });
+            match active {
+                Some(i) => {
+                    let _ = input.set_attribute("aria-activedescendant", &format!("sp-opt-{i}"));
+                }
+                None => {
+                    let _ = input.remove_attribute("aria-activedescendant");
+                }
+            }
+            let announced = if query.trim().is_empty() || status == ContentStatus::Loading {
+                String::new()
+            } else {
+                t.count(r.flows.len(), r.articles.len())
+            };
+            if count_el.text_content().unwrap_or_default() != announced {
+                count_el.set_text_content(Some(&announced));
+            }
+            nodes
+        });
+        results_region.show(nodes);
+    });
+
+    // The screen: home shows the search; the others draw into the region.
+    let input = search_input;
+    let shown = std::cell::RefCell::new(None::<Screen>);
+    watch(move || {
+        let screen = state.screen.get();
+        let previous = shown.replace(Some(screen.clone()));
+        home_el.set_hidden(screen != Screen::Home);
+        let nodes = untrack(|| match &screen {
+            Screen::Home => Vec::new(),
+            Screen::Article(id) => article_screen(state, id),
+            Screen::Flow => vec![flow_screen(state)],
+            Screen::Contact => vec![el("div")
+                .class("sp-contact-screen")
+                .child(back_home(state, state.text.back))
+                .maybe(incident_ack(state))
+                .child(contact_form(state))],
+        });
+        screen_region.show(nodes);
+        // Focus follows the screen, so keyboard and screen-reader users
+        // land on what just opened.
+        if previous.is_some() && previous.as_ref() != Some(&screen) {
+            let focus_target = if screen == Screen::Home {
+                Some(input.clone().unchecked_into::<HtmlElement>())
+            } else {
+                screen_region
+                    .root()
+                    .query_selector("[data-focus]")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            };
+            if let Some(target) = focus_target {
+                request_animation_frame(move || {
+                    let _ = target.focus();
+                });
+            }
+        }
+    });
+
+    watch(move || {
+        let nodes = ticket_statuses(state);
+        tickets_region.show(nodes);
+    });
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Flow => "flow",
+        Kind::Article => "article",
+    }
+}
+
+/// One result: its title with the matched words marked, and an excerpt.
+fn option(state: WidgetState, hit: &Hit, position: usize, active: bool) -> Node {
+    let (kind, id) = (hit.kind, hit.id.clone());
+    // A flow's title in the panel's language; marks only fit the original.
+    let translated = with_bundle(|b| {
+        b.flow(&id)
+            .map(|f| f.title_in(state.language()).to_string())
+            .filter(|t| *t != hit.title)
+    })
+    .flatten();
+    let title = match translated {
+        Some(t) => vec![el("span").text(&t)],
+        None => marked(&hit.title, &hit.title_ranges),
+    };
+    el("div")
+        .attr("id", &format!("sp-opt-{position}"))
+        .attr("role", "option")
+        .attr("aria-selected", if active { "true" } else { "false" })
+        .attr("data-kind", kind_name(kind))
+        .attr("data-id", &hit.id)
+        .class(if active {
+            "sp-option sp-active"
+        } else {
+            "sp-option"
+        })
+        .testid("result")
+        .child(el("span").class("sp-option-title").children(title))
+        .maybe((!hit.excerpt.is_empty()).then(|| {
+            el("span")
+                .class("sp-option-excerpt")
+                .children(marked(&hit.excerpt, &hit.excerpt_ranges))
+        }))
+        // Options are reached through the search box (aria-activedescendant),
+        // and clicked with the pointer.
+        .on("mousedown", |ev| ev.prevent_default())
+        .on_click(move || state.open_result(kind, &id))
+}
+
+/// `text` with the byte ranges wrapped in `<mark>`.
+fn marked(text: &str, ranges: &[Range<usize>]) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    let mut at = 0;
+    for r in ranges {
+        let (Some(before), Some(hit)) = (text.get(at..r.start), text.get(r.clone())) else {
+            continue;
+        };
+        if !before.is_empty() {
+            nodes.push(el("span").text(before));
+        }
+        nodes.push(el("mark").text(hit));
+        at = r.end;
+    }
+    if let Some(rest) = text.get(at..) {
+        if !rest.is_empty() {
+            nodes.push(el("span").text(rest));
+        }
+    }
+    nodes
+}
+
+/// The route from self-help to a person.
+pub fn contact_route(state: WidgetState) -> Node {
+    button(
+        "sp-button sp-secondary",
+        "contact-route",
+        state.text.contact_support,
+        move || state.open_contact(ContactRequest::default()),
+    )
+}
+
+/// "← label", back to the search.
+pub fn back_home(state: WidgetState, label: &str) -> Node {
+    button(
+        "sp-link sp-back",
+        "back",
+        &format!("← {label}"),
+        move || state.go_home(),
+    )
+}
+
+/// During an incident, the outage route says we know.
+fn incident_ack(state: WidgetState) -> Option<Node> {
+    let outage = state
+        .contact
+        .with_untracked(|c| c.priority == Some(Priority::Outage));
+    let incident = with_bundle(|b| b.incident.is_some()).unwrap_or(false);
+    (outage && incident).then(|| {
+        text_el("p", "sp-incident", state.text.incident_ack)
+            .attr("role", "status")
+            .testid("incident-ack")
+    })
+}
+
+fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
+    let t = state.text;
+    let article = with_bundle(|b| b.article(id).cloned()).flatten();
+    let Some(article) = article else {
+        return vec![
+            back_home(state, t.back),
+            text_el("p", "sp-note", t.unknown_item),
+        ];
+    };
+    let rating = el("div").class("sp-rate");
+    let rating_region = Rc::new(Region::new(rating.element().clone()));
+    let answered = RwSignal::new(None::<bool>);
+    let article_id = article.id.clone();
+    let related = article.related_flows.clone();
+    watch(move || {
+        let nodes = match answered.get() {
+            None => {
+                let (yes_id, no_id) = (article_id.clone(), article_id.clone());
+                vec![el("div")
+                    .attr("role", "group")
+                    .attr("aria-label", t.did_this_answer)
+                    .child(text_el("p", "sp-question", t.did_this_answer))
+                    .child(button(
+                        "sp-button sp-secondary",
+                        "helpful-yes",
+                        t.yes,
+                        move || {
+                            state.rate_article(&yes_id, true);
+                            answered.set(Some(true));
+                        },
+                    ))
+                    .child(button(
+                        "sp-button sp-secondary",
+                        "helpful-no",
+                        t.no,
+                        move || {
+                            state.rate_article(&no_id, false);
+                            answered.set(Some(false));
+                        },
+                    ))]
+            }
+            Some(true) => vec![text_el("p", "sp-note", t.glad)
+                .attr("role", "status")
+                .attr("tabindex", "-1")
+                .attr("data-focus", "")
+                .testid("helpful-thanks")],
+            Some(false) => {
+                let fixes: Vec<Node> = related
+                    .iter()
+                    .filter_map(|fid| {
+                        let title =
+                            with_bundle(|b| b.flow(fid).map(|f| f.title.clone())).flatten()?;
+                        let id = fid.clone();
+                        Some(
+                            button("sp-button", "related-flow", &title, move || {
+                                state.start_flow(&id)
+                            })
+                            .attr("data-id", fid),
+                        )
+                    })
+                    .collect();
+                let mut block = el("div").class("sp-not-helped").testid("not-helped");
+                if !fixes.is_empty() {
+                    block = block
+                        .child(text_el("p", "", t.try_fix).attr("role", "status"))
+                        .children(fixes)
+                        .child(text_el("p", "sp-question", t.still_stuck));
+                }
+                vec![block.maybe(state.contact_allowed().then(|| contact_route(state)))]
+            }
+        };
+        rating_region.show(nodes);
+    });
+    vec![el("article")
+        .class("sp-article")
+        .attr("data-id", &article.id)
+        .testid("article")
+        .child(back_home(state, t.back))
+        .child(
+            text_el("h3", "sp-subtitle", &article.title)
+                .attr("tabindex", "-1")
+                .attr("data-focus", "")
+                .testid("article-title"),
+        )
+        .child(
+            el("div")
+                .class("sp-prose")
+                .testid("article-body")
+                .children(tree::blocks(&article.body)),
+        )
+        .child(rating)]
+}
+
+/// Keeps Tab and Shift+Tab inside the open dialog.
+fn trap_focus(ev: &KeyboardEvent) {
+    let Some(panel) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+    else {
+        return;
+    };
+    let Ok(list) = panel.query_selector_all(
+        "button,input,textarea,select,a[href],summary,[tabindex]:not([tabindex='-1'])",
+    ) else {
+        return;
+    };
+    let visible: Vec<HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .filter(|e| e.get_client_rects().length() > 0)
+        .collect();
+    let (Some(first), Some(last)) = (visible.first(), visible.last()) else {
+        return;
+    };
+    let active = panel
+        .get_root_node()
+        .dyn_into::<web_sys::ShadowRoot>()
+        .ok()
+        .and_then(|r| r.active_element());
+    let at = |e: &HtmlElement| active.as_ref().is_some_and(|a| a == e.as_ref() as &Element);
+    if ev.shift_key() && at(first) {
+        ev.prevent_default();
+        let _ = last.focus();
+    } else if !ev.shift_key() && at(last) {
+        ev.prevent_default();
+        let _ = first.focus();
     }
 }

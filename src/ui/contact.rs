@@ -2,75 +2,286 @@
 //! this browser (it survives reloads, because the outbox does).
 
 use super::state::{with_visit, WidgetState};
+use super::watch;
 use crate::core::config::EmbedOptions;
 use crate::core::context::ContextItem;
 use crate::core::flow::Priority;
 use crate::core::outbox::{Entry, Status};
 use crate::core::ticket::{uuid_v4_from_bytes, Ticket, MAX_TICKET_BYTES};
+use crate::platform::dom::{button, el, text_el, Node, Region};
 use crate::platform::{outbox, page};
 use leptos::prelude::*;
-use web_sys::SubmitEvent;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 
-/// The contact form. It shows exactly what will be sent ("What we'll
-/// send"), lets the user remove any item, and on submit writes the ticket
-/// to the outbox first, then sends it; the form clears only once the ticket
-/// is safely stored.
-#[component]
-pub fn ContactForm() -> impl IntoView {
-    let state = expect_context::<WidgetState>();
-    // Browser facts once, when the form appears, not on every preview render.
+/// A labelled input; returns the node and the element to read.
+fn field(id: &str, label: &str, tag: &str, value: &str) -> (Node, Node) {
+    let input = el(tag)
+        .attr("id", &format!("sp-{id}"))
+        .class(if tag == "textarea" {
+            "sp-input sp-textarea"
+        } else {
+            "sp-input"
+        })
+        .testid(id);
+    let input = match tag {
+        "textarea" => {
+            let node = input.attr("rows", "4");
+            node.element()
+                .unchecked_ref::<HtmlTextAreaElement>()
+                .set_value(value);
+            node
+        }
+        _ => {
+            node_value(&input, value);
+            input
+        }
+    };
+    (
+        el("label")
+            .class("sp-label")
+            .attr("for", &format!("sp-{id}"))
+            .text(label),
+        input,
+    )
+}
+
+fn node_value(node: &Node, value: &str) {
+    node.element()
+        .unchecked_ref::<HtmlInputElement>()
+        .set_value(value);
+}
+
+/// The contact form for `state.contact`. It shows exactly what will be
+/// sent ("What we'll send"), lets the user remove any item, and on submit
+/// writes the ticket to the outbox first, then sends it; the form clears
+/// only once the ticket is safely stored.
+pub fn contact_form(state: WidgetState) -> Node {
+    let t = state.text;
+    let request = state.contact.get_untracked();
+    let feedback = request.feedback;
+    // Browser facts once, when the form appears.
     let identity = with_visit(|v| {
         v.environment = page::environment();
-        v.versions = vec![("widget".into(), env!("CARGO_PKG_VERSION").into())];
+        v.versions.retain(|(k, _)| k != "widget");
+        v.versions
+            .insert(0, ("widget".into(), env!("CARGO_PKG_VERSION").into()));
         v.identity.clone()
     });
-    let message = RwSignal::new(state.query.get_untracked());
-    let name = RwSignal::new(identity.name.unwrap_or_default());
-    let email = RwSignal::new(identity.email.unwrap_or_default());
-    let problem = RwSignal::new(None::<String>);
+    let start = if feedback {
+        String::new()
+    } else {
+        state.query.get_untracked()
+    };
+    let (message_label, message) = field(
+        "message",
+        if feedback {
+            t.feedback_label
+        } else {
+            t.message_label
+        },
+        "textarea",
+        &start,
+    );
+    let message = message.attr("required", "");
+    let (name_label, name) = field(
+        "name",
+        t.name_label,
+        "input",
+        identity.name.as_deref().unwrap_or(""),
+    );
+    let name = name.attr("autocomplete", "name");
+    let (email_label, email) = field(
+        "email",
+        if feedback {
+            t.email_optional
+        } else {
+            t.email_label
+        },
+        "input",
+        identity.email.as_deref().unwrap_or(""),
+    );
+    let email = email.attr("type", "email").attr("autocomplete", "email");
+    let email = if feedback {
+        email
+    } else {
+        email.attr("required", "")
+    };
+    let extra: Vec<(String, bool, Node, Node)> = request
+        .fields
+        .iter()
+        .map(|f| {
+            let (label, input) = field(&format!("field-{}", f.id), &f.label, "input", "");
+            let input = if f.required {
+                input.attr("required", "")
+            } else {
+                input
+            };
+            (f.id.clone(), f.required, label, input)
+        })
+        .collect();
+
+    let message_el: HtmlTextAreaElement = message.element().clone().unchecked_into();
+    let name_el: HtmlInputElement = name.element().clone().unchecked_into();
+    let email_el: HtmlInputElement = email.element().clone().unchecked_into();
+    let extra_els: Vec<(String, HtmlInputElement)> = extra
+        .iter()
+        .map(|(id, _, _, input)| (id.clone(), input.element().clone().unchecked_into()))
+        .collect();
+
     // Items the user took out of "What we'll send", by key.
     let removed = RwSignal::new(Vec::<String>::new());
-    // Built once: the preview drafts the ticket again on every search.
-    let scrubber = StoredValue::new(state.options.with_value(EmbedOptions::scrubber));
+    let consent = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let scrubber = Rc::new(state.options.with_value(EmbedOptions::scrubber));
 
-    // The page and the context, scrubbed, as the user sees them and as they
-    // are sent. `query` is read so the preview follows new searches.
-    let draft = move || {
-        state.query.track();
-        let mut ticket = Ticket::compose(
-            &message.get_untracked(),
-            &email.get_untracked(),
-            page::page_url().as_deref(),
-            env!("CARGO_PKG_VERSION"),
-        );
-        ticket.name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
-        if let Some(route) = state.urgent.get_untracked() {
-            ticket.priority = Priority::from_name(&route);
-            ticket.category = Some(route);
-        }
-        ticket.context = scrubber.with_value(|s| with_visit(|v| v.items(s)));
-        let gone = removed.get();
-        if gone.iter().any(|k| k == "page") {
-            ticket.page_url = None;
-        }
-        ticket
-            .context
-            .retain(|item| !gone.contains(&item_key(item)));
-        ticket
+    let draft = {
+        let request = request.clone();
+        Rc::new(move || {
+            let mut ticket = Ticket::compose(
+                &message_el.value(),
+                &email_el.value(),
+                page::page_url().as_deref(),
+                env!("CARGO_PKG_VERSION"),
+            );
+            ticket.name = Some(name_el.value().trim().to_string()).filter(|n| !n.is_empty());
+            ticket.category = request.category.clone();
+            ticket.priority = request.priority;
+            for (id, input) in &extra_els {
+                let value = input.value();
+                if !value.trim().is_empty() {
+                    ticket
+                        .fields
+                        .insert(id.clone(), scrubber.scrub_text(value.trim()));
+                }
+            }
+            if feedback {
+                // Feedback is the user's words only: nothing collected goes.
+                ticket.page_url = None;
+                return ticket;
+            }
+            let errors = if consent.get_untracked() {
+                state.page_errors.get_untracked()
+            } else {
+                Vec::new()
+            };
+            ticket.context = with_visit(|v| {
+                v.page_errors = errors;
+                v.items(&scrubber)
+            });
+            let gone = removed.get_untracked();
+            if gone.iter().any(|k| k == "page") {
+                ticket.page_url = None;
+            }
+            ticket
+                .context
+                .retain(|item| !gone.contains(&item_key(item)));
+            ticket
+        })
     };
 
-    let on_submit = move |ev: SubmitEvent| {
+    let preview = el("ul").class("sp-preview-list");
+    let preview_region = Rc::new(Region::new(preview.element().clone()));
+    let preview_draft = draft.clone();
+    watch(move || {
+        removed.track();
+        consent.track();
+        state.query.track();
+        let ticket = preview_draft();
+        let page = ticket
+            .page_url
+            .map(|url| ("page".to_string(), "Page".to_string(), vec![url]));
+        let rows = page
+            .into_iter()
+            .chain(
+                ticket
+                    .context
+                    .iter()
+                    .map(|i| (item_key(i), i.title.clone(), i.lines.clone())),
+            )
+            .map(|(key, title, lines)| {
+                let remove_key = key.clone();
+                el("li")
+                    .class("sp-preview-item")
+                    .testid("preview-item")
+                    .attr("data-key", &key)
+                    .child(text_el("strong", "", &title))
+                    .child(
+                        button("sp-link", "remove-item", t.remove, move || {
+                            removed.update(|r| r.push(remove_key.clone()))
+                        })
+                        .attr("aria-label", &format!("{} {title}", t.remove)),
+                    )
+                    .child(el("ul").children(lines.iter().map(|l| el("li").text(l))))
+            })
+            .collect::<Vec<_>>();
+        preview_region.show(rows);
+    });
+
+    let problem_line = el("p")
+        .class("sp-status sp-problem")
+        .attr("role", "alert")
+        .testid("form-problem");
+    let problem_el = problem_line.element().clone();
+    watch(move || {
+        problem_el.set_text_content(problem.get().as_deref());
+        if problem.with(Option::is_some) {
+            problem_el.scroll_into_view();
+        }
+    });
+
+    // Page errors: offered only when there are some, sent only when ticked.
+    let consent_box = el("div").class("sp-consent");
+    let consent_region = Rc::new(Region::new(consent_box.element().clone()));
+    if !feedback {
+        watch(move || {
+            let n = state.page_errors.with(Vec::len);
+            let nodes = (n > 0).then(|| {
+                el("label")
+                    .class("sp-check")
+                    .child(
+                        el("input")
+                            .attr("type", "checkbox")
+                            .testid("page-errors-consent")
+                            .on("change", move |ev| {
+                                let on = ev
+                                    .target()
+                                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                                    .is_some_and(|i| i.checked());
+                                consent.set(on);
+                            }),
+                    )
+                    .text(&format!(" {}", t.page_errors(n)))
+            });
+            consent_region.show(nodes);
+        });
+    }
+
+    let submit_draft = draft;
+    let message_reset: HtmlTextAreaElement = message.element().clone().unchecked_into();
+    let sending = Rc::new(std::cell::Cell::new(false));
+    let on_submit = move |ev: web_sys::Event| {
         ev.prevent_default();
-        let mut ticket = draft();
+        // Two submits in one task store one ticket.
+        if sending.replace(true) {
+            return;
+        }
+        let reset = sending.clone();
+        request_animation_frame(move || reset.set(false));
+        let mut ticket = submit_draft();
         ticket.fit(MAX_TICKET_BYTES);
-        if let Err(problems) = ticket.validate_for_form() {
+        let checked = if feedback {
+            ticket.validate()
+        } else {
+            ticket.validate_for_form()
+        };
+        if let Err(problems) = checked {
             problem.set(Some(problems[0].to_string()));
             return;
         }
         let Some(bytes) = page::random_bytes() else {
-            problem.set(Some(
-                "This browser cannot create a secure ticket id.".into(),
-            ));
+            problem.set(Some(t.no_secure_id.into()));
             return;
         };
         let entry = Entry::new(
@@ -81,95 +292,62 @@ pub fn ContactForm() -> impl IntoView {
         match outbox::enqueue(entry) {
             Ok(entries) => {
                 problem.set(None);
-                message.set(String::new());
+                message_reset.set_value("");
                 state.tickets.set(entries);
-                state.emit("ticket-opened", &[]);
+                let tier = ticket.priority.map_or("", Priority::as_str);
+                state.emit("ticket-opened", &[("priority", tier)]);
                 state.flush_outbox(false);
             }
-            Err(reason) => problem.set(Some(format!(
-                "Your ticket could not be saved in this browser ({reason}), so it was not sent. Your text is still here."
-            ))),
+            Err(reason) => problem.set(Some(t.not_saved(&reason))),
         }
     };
 
-    let preview = move || {
-        let ticket = draft();
-        let page = ticket
-            .page_url
-            .map(|url| ("page".to_string(), "Page".to_string(), vec![url]));
-        let rows: Vec<_> = page
-            .into_iter()
-            .chain(
-                ticket
-                    .context
-                    .iter()
-                    .map(|i| (item_key(i), i.title.clone(), i.lines.clone())),
+    let mut form = el("form")
+        .class("sp-contact")
+        .testid("contact-form")
+        .attr("data-mode", if feedback { "feedback" } else { "ticket" })
+        .attr("novalidate", "")
+        .on("submit", on_submit)
+        .child(
+            text_el(
+                "h3",
+                "sp-subtitle",
+                if feedback {
+                    t.feedback_title
+                } else {
+                    t.form_title
+                },
             )
-            .map(|(key, title, lines)| {
-                let remove_key = key.clone();
-                let lines: Vec<_> = lines.into_iter().map(|l| view! { <li>{l}</li> }).collect();
-                view! {
-                    <li class="sp-preview-item" data-testid="preview-item" data-key=key>
-                        <strong>{title}</strong>
-                        <button
-                            type="button"
-                            class="sp-link"
-                            data-testid="remove-item"
-                            on:click=move |_| removed.update(|r| r.push(remove_key.clone()))
-                        >
-                            "Remove"
-                        </button>
-                        <ul>{lines}</ul>
-                    </li>
-                }
-            })
-            .collect();
-        rows
-    };
-
-    view! {
-        <form class="sp-contact" data-testid="contact-form" on:submit=on_submit>
-            <h3 class="sp-subtitle">"Still stuck? Contact support"</h3>
-            <label class="sp-label" for="sp-message">"What happened?"</label>
-            <textarea
-                id="sp-message"
-                class="sp-input sp-textarea"
-                required
-                rows="4"
-                data-testid="message"
-                prop:value=move || message.get()
-                on:input=move |ev| message.set(event_target_value(&ev))
-            ></textarea>
-            <label class="sp-label" for="sp-name">"Your name (optional)"</label>
-            <input
-                id="sp-name"
-                class="sp-input"
-                autocomplete="name"
-                data-testid="name"
-                prop:value=move || name.get()
-                on:input=move |ev| name.set(event_target_value(&ev))
-            />
-            <label class="sp-label" for="sp-email">"Your email, so we can answer"</label>
-            <input
-                id="sp-email"
-                class="sp-input"
-                type="email"
-                required
-                autocomplete="email"
-                data-testid="email"
-                prop:value=move || email.get()
-                on:input=move |ev| email.set(event_target_value(&ev))
-            />
-            <details class="sp-preview" data-testid="preview">
-                <summary>"What we'll send with your message"</summary>
-                <ul class="sp-preview-list">{preview}</ul>
-            </details>
-            <button type="submit" class="sp-button" data-testid="send">"Send"</button>
-            <p class="sp-status sp-problem" role="alert" data-testid="form-problem">
-                {move || problem.get().unwrap_or_default()}
-            </p>
-        </form>
+            .attr("tabindex", "-1")
+            .attr("data-focus", ""),
+        )
+        .child(message_label)
+        .child(message);
+    for (_, _, label, input) in extra {
+        form = form.child(label).child(input);
     }
+    form = form
+        .child(name_label)
+        .child(name)
+        .child(email_label)
+        .child(email);
+    if !feedback {
+        form = form.child(consent_box).child(
+            el("details")
+                .class("sp-preview")
+                .testid("preview")
+                .child(text_el("summary", "", t.preview))
+                .child(preview),
+        );
+    }
+    form.child(
+        el("button")
+            .attr("type", "submit")
+            .class("sp-button")
+            .testid("send")
+            .text(t.send),
+    )
+    .child(problem_line)
 }
 
 /// Identifies a context item for removal.
@@ -181,50 +359,48 @@ fn item_key(item: &ContextItem) -> String {
     )
 }
 
-/// Every ticket in the outbox with where it stands, newest first.
-#[component]
-pub fn TicketStatuses() -> impl IntoView {
-    let state = expect_context::<WidgetState>();
+/// Every ticket in the outbox with where it stands, newest first. Reads
+/// the signals it depends on, so call it inside an effect.
+pub fn ticket_statuses(state: WidgetState) -> Vec<Node> {
+    let t = state.text;
     let resend = move |key: String| {
         state.show_outbox(outbox::update(&key, |e| e.retry_now(outbox::now_ms())));
         state.flush_outbox(false);
     };
-    view! {
-        <div class="sp-tickets" role="status" aria-live="polite">
-            {move || state.outbox_error.get().map(|e| view! { <p class="sp-problem">{e}</p> })}
-            // A plain list: a handful of tickets needs no keyed diffing,
-            // which would cost the widget several kilobytes.
-            {move || {
-                state
-                    .tickets
-                    .get()
-                    .into_iter()
-                    .rev()
-                    .map(|entry| {
-                        let failed = matches!(entry.status, Status::Failed { .. });
-                        let key = entry.key.clone();
-                        view! {
-                            <p class="sp-ticket" data-testid="ticket-status" data-state=state_name(&entry.status)>
-                                {describe(&entry.status)}
-                                {failed
-                                    .then(|| {
-                                        view! {
-                                            <button
-                                                type="button"
-                                                class="sp-link"
-                                                on:click=move |_| resend(key.clone())
-                                            >
-                                                "Send again"
-                                            </button>
-                                        }
-                                    })}
-                            </p>
-                        }
+    let mut nodes: Vec<Node> = state
+        .outbox_error
+        .get()
+        .map(|e| text_el("p", "sp-problem", &e))
+        .into_iter()
+        .collect();
+    for entry in state.tickets.get().into_iter().rev() {
+        let failed = matches!(entry.status, Status::Failed { .. });
+        let key = entry.key.clone();
+        let line = match &entry.status {
+            Status::Queued {
+                last_error: None, ..
+            } => t.sending.to_string(),
+            Status::Queued {
+                last_error: Some(why),
+                ..
+            } => t.ticket_queued(why),
+            Status::Sent { reference } => t.ticket_sent(reference),
+            Status::Failed { message } => t.ticket_failed(message),
+        };
+        nodes.push(
+            el("p")
+                .class("sp-ticket")
+                .testid("ticket-status")
+                .attr("data-state", state_name(&entry.status))
+                .text(&line)
+                .maybe(failed.then(|| {
+                    button("sp-link", "send-again", t.send_again, move || {
+                        resend(key.clone())
                     })
-                    .collect_view()
-            }}
-        </div>
+                })),
+        );
     }
+    nodes
 }
 
 fn state_name(status: &Status) -> &'static str {
@@ -235,16 +411,5 @@ fn state_name(status: &Status) -> &'static str {
         Status::Queued { .. } => "queued",
         Status::Sent { .. } => "sent",
         Status::Failed { .. } => "failed",
-    }
-}
-
-fn describe(status: &Status) -> String {
-    match status {
-        Status::Queued { last_error: None, .. } => "Sending your ticket…".into(),
-        Status::Queued { last_error: Some(why), .. } => format!(
-            "Your ticket is saved and will be sent automatically when support can be reached ({why})."
-        ),
-        Status::Sent { reference } => format!("Ticket sent. Your reference is {reference}."),
-        Status::Failed { message } => format!("Your ticket was not sent: {message}"),
     }
 }

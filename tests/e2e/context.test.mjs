@@ -2,10 +2,10 @@
 // can remove any of them, and exactly that reaches the relay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSession } from './support.mjs';
+import { contentArgs, startSession } from './support.mjs';
 
 test('identify and setContext made before load prefill the form, secrets are scrubbed in the preview, and a removed item is not sent', async (t) => {
-  const { relay, context } = await startSession(t);
+  const { relay, context } = await startSession(t, { args: contentArgs() });
   const page = await context.newPage();
   await page.goto(new URL('/?step=2&token=abc123#wifi', relay.url).href);
 
@@ -16,6 +16,7 @@ test('identify and setContext made before load prefill the form, secrets are scr
   });
   await page.getByTestId('launcher').click();
   await page.getByTestId('search').fill('camera offline ana@example.com');
+  await page.getByTestId('contact-route').click();
   assert.equal(await page.getByTestId('name').inputValue(), 'Ana Lima');
   assert.equal(await page.getByTestId('email').inputValue(), 'ana@example.com');
   await page.getByTestId('message').fill('The camera shows offline since this morning.');
@@ -51,7 +52,7 @@ test('identify and setContext made before load prefill the form, secrets are scr
 });
 
 test('"Something is down" reaches a human at once, before any search, and the ticket is an outage', async (t) => {
-  const { relay, context } = await startSession(t);
+  const { relay, context } = await startSession(t, { args: contentArgs() });
   const page = await context.newPage();
   await page.goto(relay.url);
   await page.getByTestId('launcher').click();

@@ -2,7 +2,7 @@
 // attempt, retried across reloads and offline periods, delivered exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSession } from './support.mjs';
+import { contentArgs, startSession } from './support.mjs';
 
 const MESSAGE = 'Night vision turns on and off every few seconds.';
 
@@ -10,6 +10,7 @@ async function openAndWrite(page, url) {
   await page.goto(url);
   await page.getByTestId('launcher').click();
   await page.getByTestId('search').fill('night vision flickers');
+  await page.getByTestId('contact-route').click();
   await page.getByTestId('message').fill(MESSAGE);
   await page.getByTestId('email').fill('ana@example.com');
 }
@@ -28,7 +29,7 @@ async function waitForRows(relay, count, timeoutMs = 15000) {
 }
 
 test('a ticket submitted offline survives a reload and is stored exactly once when the browser is back online', async (t) => {
-  const { relay, context } = await startSession(t);
+  const { relay, context } = await startSession(t, { args: contentArgs() });
   const page = await context.newPage();
   await openAndWrite(page, relay.url);
   await context.setOffline(true);
@@ -67,7 +68,7 @@ test('a ticket submitted offline survives a reload and is stored exactly once wh
 });
 
 test('two open tabs with a queued ticket deliver it once', async (t) => {
-  const { relay, context } = await startSession(t);
+  const { relay, context } = await startSession(t, { args: contentArgs() });
   // One handler for the whole test, so no request slips between two routes.
   let relayUp = false;
   let posts = 0;
@@ -98,7 +99,7 @@ test('two open tabs with a queued ticket deliver it once', async (t) => {
 });
 
 test('a relay that fails twice with 500 gets the ticket on the third, paced, attempt', async (t) => {
-  const { relay, context } = await startSession(t);
+  const { relay, context } = await startSession(t, { args: contentArgs() });
   const attempts = [];
   await context.route('**/api/tickets', (route) => {
     attempts.push(Date.now());
@@ -122,7 +123,7 @@ test('a relay that fails twice with 500 gets the ticket on the third, paced, att
 });
 
 test('a 400 with a message is shown to the user, the ticket is kept, and it can be sent again', async (t) => {
-  const { relay, context } = await startSession(t);
+  const { relay, context } = await startSession(t, { args: contentArgs() });
   await context.route('**/api/tickets', (route) => route.fulfill({
     status: 400, contentType: 'application/json',
     body: '{"error":"message: mentions a product we do not support","field":"message"}',

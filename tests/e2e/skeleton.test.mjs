@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRelay, launchBrowser, watchErrors, version, root } from './support.mjs';
+import { contentArgs, startRelay, launchBrowser, watchErrors, version, root } from './support.mjs';
 
 test('the demo page fetches only the loader until the visitor shows intent, then a ticket reaches the database', async (t) => {
-  const relay = await startRelay();
+  const relay = await startRelay({ args: contentArgs() });
   const browser = await launchBrowser();
   t.after(async () => { await browser.close(); await relay.stop(); });
   const page = await browser.newPage();
@@ -32,6 +32,7 @@ test('the demo page fetches only the loader until the visitor shows intent, then
   assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
 
   await page.getByTestId('search').fill('camera will not connect to wifi');
+  await page.getByTestId('contact-route').click();
   const message = 'My Lumen Cam 2 will not join the Wi-Fi; the ring blinks orange.';
   await page.getByTestId('message').fill(message);
   await page.getByTestId('email').fill('ana@example.com');

@@ -28,7 +28,7 @@ pub use tree::{plain_text, Block, Inline, Table};
 use crate::core::article::Article;
 use crate::core::flow::Flow;
 use crate::core::json::Json;
-use crate::core::search::{Document, IndexOptions, Kind};
+use crate::core::search::{Document, IndexOptions, Kind, Results};
 use serde::Serialize;
 use std::fmt;
 
@@ -252,6 +252,28 @@ impl Bundle {
         }
     }
 
+    /// Puts suggestions (what shows before the user types) in the order
+    /// `featured` lists them; matches for a real query keep their ranking.
+    pub fn order_suggestions(&self, results: &mut Results) {
+        if !results.suggested {
+            return;
+        }
+        // Unlisted items (featured in their front matter) follow, by id.
+        let place = |id: &str| {
+            self.featured
+                .iter()
+                .position(|f| f == id)
+                .unwrap_or(usize::MAX)
+        };
+        for list in [&mut results.flows, &mut results.articles] {
+            crate::core::sort::sort_by(list, |a, b| {
+                place(&a.id)
+                    .cmp(&place(&b.id))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+        }
+    }
+
     /// The article with this id.
     pub fn article(&self, id: &str) -> Option<&BundleArticle> {
         self.articles.iter().find(|a| a.id == id)
@@ -301,6 +323,39 @@ mod tests {
             Bundle::from_json("<html>502 Bad Gateway</html>"),
             Err(BundleError::NotJson { .. })
         ));
+    }
+
+    #[test]
+    fn suggestions_follow_the_featured_order_and_matches_keep_their_rank() {
+        use crate::core::search::Hit;
+        let hit = |id: &str| Hit {
+            id: id.into(),
+            kind: Kind::Flow,
+            score: 0.0,
+            title: id.into(),
+            title_ranges: Vec::new(),
+            excerpt: String::new(),
+            excerpt_ranges: Vec::new(),
+        };
+        let mut b = Bundle::from_json(MINIMAL).unwrap();
+        b.featured = vec!["wifi".into(), "app".into()];
+        let mut r = Results {
+            flows: vec![hit("zz"), hit("app"), hit("wifi"), hit("aa")],
+            articles: Vec::new(),
+            suggested: true,
+        };
+        b.order_suggestions(&mut r);
+        let ids: Vec<&str> = r.flows.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["wifi", "app", "aa", "zz"]);
+        r.suggested = false;
+        r.flows.reverse();
+        b.order_suggestions(&mut r);
+        let ids: Vec<&str> = r.flows.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["zz", "aa", "app", "wifi"],
+            "a ranked list is left alone"
+        );
     }
 
     #[test]

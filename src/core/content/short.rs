@@ -964,6 +964,8 @@ mod tests {
         }
     }
 
+    // proptest is a native dev-dependency; the wasm build only type-checks tests.
+    #[cfg(not(target_arch = "wasm32"))]
     mod props {
         use super::super::*;
         use crate::core::content::plain_text;

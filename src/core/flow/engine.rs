@@ -677,6 +677,12 @@ impl Session {
             .is_some_and(|n| n.kind().is_end())
     }
 
+    /// How many nodes deep the user is on the current path: 1 at the start,
+    /// one more per step forward, one less per `back` (for "Step 3").
+    pub fn depth(&self) -> usize {
+        self.history.len() + 1
+    }
+
     /// True when `back` would do something.
     pub fn can_go_back(&self) -> bool {
         !self.history.is_empty()

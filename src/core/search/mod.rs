@@ -100,15 +100,23 @@ impl Document {
 }
 
 /// A flow is searched by its title, the phrases it answers (weighted like
-/// names), its tags, and its description (as the body).
+/// names), its tags, and its description (as the body). Translated titles
+/// count as aliases and translated phrases as phrases, so a German user
+/// typing German finds the flow too.
 impl From<&crate::core::flow::Flow> for Document {
     fn from(flow: &crate::core::flow::Flow) -> Document {
+        let translated = flow.translations.values();
         Document {
             id: flow.id.clone(),
             kind: Kind::Flow,
             title: flow.title.clone(),
-            aliases: Vec::new(),
-            phrases: flow.phrases.clone(),
+            aliases: translated.clone().filter_map(|t| t.title.clone()).collect(),
+            phrases: flow
+                .phrases
+                .iter()
+                .chain(translated.flat_map(|t| t.phrases.iter()))
+                .cloned()
+                .collect(),
             tags: flow.tags.clone(),
             body: flow.description.clone(),
             featured: false,

@@ -1,0 +1,46 @@
+//! The content bundle: fetched with gloo-net on intent, and the last good
+//! copy kept in `localStorage` so help still works offline. Which of the two
+//! to use is decided in `core::widget::choose_bundle`.
+
+use super::storage;
+
+/// Where the last good bundle is kept.
+const SAVED_KEY: &str = "signpost:content:v1";
+
+/// The bundle's text, or why it could not be fetched in words a person
+/// understands (the browser's own "Failed to fetch" says nothing).
+pub async fn fetch(url: &str) -> Result<String, String> {
+    let response = gloo_net::http::Request::get(url)
+        // Revalidate: an edited article shows after a reload, and an
+        // unchanged bundle costs a 304.
+        .cache(web_sys::RequestCache::NoCache)
+        .send()
+        .await
+        .map_err(|_| "the help content could not be reached (offline?)".to_string())?;
+    if !response.ok() {
+        return Err(format!(
+            "the help content answered HTTP {}",
+            response.status()
+        ));
+    }
+    response
+        .text()
+        .await
+        .map_err(|_| "the help content download broke off".to_string())
+}
+
+/// The last good bundle's text, if one was kept.
+pub fn saved() -> Option<String> {
+    storage::read(SAVED_KEY).ok().flatten()
+}
+
+/// Keeps `text` as the offline copy. A full or blocked storage only costs
+/// the offline copy, so the failure is logged, not shown.
+pub fn save(text: &str) {
+    if saved().as_deref() == Some(text) {
+        return;
+    }
+    if let Err(e) = storage::write(SAVED_KEY, text) {
+        web_sys::console::warn_1(&format!("[signpost] offline copy of help not kept: {e}").into());
+    }
+}
