@@ -119,10 +119,15 @@
 
   function boot() {
     if (!loading) {
+      // The content downloads while the wasm does, so search is ready when
+      // the panel is; the app reads it, or its saved copy when this fails.
+      var content = opts.content && w.fetch ? fetch(opts.content, { cache: 'no-cache' })
+        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); }) : null;
+      if (content) content.catch(function () {});
       loading = import(base + 'signpost.js')
         .then(function (m) {
           return m.default({ module_or_path: base + 'signpost_bg.wasm' }).then(function () {
-            app = m.mount(root, JSON.stringify(opts), emit, addSheet);
+            app = m.mount(root, JSON.stringify(opts), emit, addSheet, content);
             if (launcher) launcher.removeAttribute('data-state');
             queue.splice(0).forEach(run);
           });

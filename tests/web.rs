@@ -53,6 +53,7 @@ fn mount(options: &str) -> Result<Mounted, JsValue> {
             .as_ref()
             .unchecked_ref::<js_sys::Function>()
             .clone(),
+        None,
     )?;
     emit.forget();
     add_sheet.forget();

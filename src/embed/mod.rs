@@ -36,13 +36,16 @@ pub struct Widget {
 
 /// Mounts the app into `root`. `options_json` is the loader's reading of the
 /// script tag; `emit(name, detail)` forwards events to host listeners;
-/// `add_sheet(css)` is the loader's CSP-safe way to style the shadow root.
+/// `add_sheet(css)` is the loader's CSP-safe way to style the shadow root;
+/// `content`, when given, is the loader's download of the content bundle
+/// (a Promise of its text), started in parallel with the wasm.
 #[wasm_bindgen]
 pub fn mount(
     root: ShadowRoot,
     options_json: &str,
     emit: js_sys::Function,
     add_sheet: js_sys::Function,
+    content: Option<js_sys::Promise>,
 ) -> Result<Widget, JsValue> {
     let options = EmbedOptions::from_json(options_json).map_err(|e| JsValue::from_str(&e))?;
     let document = web_sys::window()
@@ -70,7 +73,7 @@ pub fn mount(
         let online = window_event_listener(leptos::ev::online, move |_| state.flush_outbox(true));
         on_cleanup(move || online.remove());
         // Content is fetched now: mounting means the user showed intent.
-        state.load_content();
+        state.load_content(content);
         state
     });
     let page_errors = page::watch_errors(move |e| state.page_error(e));
@@ -108,7 +111,7 @@ impl Widget {
                 let name = required(&args, "registerCheck")?;
                 let f = args.get(1).dyn_into::<js_sys::Function>().map_err(|_| {
                     JsValue::from_str(&format!(
-                        "Signpost: registerCheck({name:?}, fn) needs a function"
+                        "Signpost: registerCheck(\"{name}\", fn) needs a function"
                     ))
                 })?;
                 checks::register(name, f);
@@ -150,7 +153,7 @@ impl Widget {
             }
             other => {
                 return Err(JsValue::from_str(&format!(
-                    "Signpost: unknown method {other:?}"
+                    "Signpost: unknown method \"{other}\""
                 )))
             }
         }

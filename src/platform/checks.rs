@@ -24,7 +24,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCache, RequestInit, RequestMode, Response, Window};
 
 thread_local! {
-    static HOST: RefCell<BTreeMap<String, Function>> = const { RefCell::new(BTreeMap::new()) };
+    static HOST: RefCell<Vec<(String, Function)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Registers a host check (`Signpost('registerCheck', name, fn)`),
@@ -34,7 +34,11 @@ thread_local! {
 /// rejecting is an error with its message. Built-in names are never looked
 /// up here: a flow's request for one runs the built-in.
 pub fn register(name: String, f: Function) {
-    HOST.with(|h| h.borrow_mut().insert(name, f));
+    HOST.with(|h| {
+        let mut host = h.borrow_mut();
+        host.retain(|(n, _)| *n != name);
+        host.push((name, f));
+    });
 }
 
 /// Runs `request` and reports its result with a one-line detail, e.g.
@@ -102,7 +106,11 @@ fn storage(store: &str, which: Area) -> Outcome {
 }
 
 async fn host(window: &Window, name: &str, args: &BTreeMap<String, String>, ms: u32) -> Outcome {
-    let Some(f) = HOST.with(|h| h.borrow().get(name).cloned()) else {
+    let found = HOST.with(|h| {
+        let host = h.borrow();
+        host.iter().find(|(n, _)| n == name).map(|(_, f)| f.clone())
+    });
+    let Some(f) = found else {
         return verdict::unknown(name);
     };
     let arg = Object::new();

@@ -32,7 +32,8 @@ pub fn el(tag: &str) -> Node {
     Node {
         element: document()
             .create_element(tag)
-            .expect("valid tag names only"),
+            // Not `expect`: it would link the Debug form of JsValue.
+            .unwrap_or_else(|_| panic!("no element <{tag}>")),
         listeners: Vec::new(),
     }
 }

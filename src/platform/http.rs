@@ -1,8 +1,4 @@
-//! HTTP through `fetch`.
-
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+//! The widget's HTTP, through gloo-net.
 
 /// Status code and body text of an answered request.
 pub struct Answer {
@@ -13,40 +9,27 @@ pub struct Answer {
 }
 
 /// POSTs a JSON body with an `Idempotency-Key`. `Err` means no answer at all
-/// (offline, DNS, CORS refused), with the browser's reason.
+/// (offline, DNS, CORS refused), in words a person understands: the
+/// browser's own "Failed to fetch" says nothing to them.
 pub async fn post_json(url: &str, idempotency_key: &str, body: &str) -> Result<Answer, String> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    let request = Request::new_with_str_and_init(url, &init).map_err(describe)?;
-    let headers = request.headers();
-    headers
-        .set("Content-Type", "application/json")
-        .map_err(describe)?;
-    headers
-        .set("Idempotency-Key", idempotency_key)
-        .map_err(describe)?;
-    let window = web_sys::window().ok_or("no window")?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    let response = gloo_net::http::Request::post(url)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", idempotency_key)
+        .body(body.to_string())
+        // A fixed text: gloo-net's error Display links serde_json's messages.
+        .map_err(|_| "the ticket could not be prepared for sending".to_string())?
+        .send()
         .await
-        .map_err(describe)?
-        .unchecked_into();
-    let text = JsFuture::from(response.text().map_err(describe)?)
+        .map_err(|_| "you seem to be offline".to_string())?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let body = response
+        .text()
         .await
-        .map_err(describe)?
-        .as_string()
-        .unwrap_or_default();
+        .map_err(|_| "the answer from support broke off".to_string())?;
     Ok(Answer {
-        status: response.status(),
-        retry_after: response.headers().get("retry-after").ok().flatten(),
-        body: text,
+        status,
+        body,
+        retry_after,
     })
-}
-
-fn describe(error: JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "network error".into())
 }

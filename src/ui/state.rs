@@ -205,13 +205,17 @@ impl WidgetState {
 
     /// Fetches the bundle (or falls back to the saved copy), indexes it,
     /// and resumes a flow left in progress in this tab.
-    pub fn load_content(self) {
+    /// `prefetched` is the loader's download, when it started one.
+    pub fn load_content(self, prefetched: Option<js_sys::Promise>) {
         let Some(url) = self.options.with_value(|o| o.content.clone()) else {
             self.content.set(ContentStatus::Failed);
             return;
         };
         spawn_local(async move {
-            let fetched = content::fetch(&url).await;
+            let fetched = match prefetched {
+                Some(download) => content::finish(download).await,
+                None => content::fetch(&url).await,
+            };
             if self.gone() {
                 return;
             }
@@ -386,7 +390,7 @@ impl WidgetState {
             }
             Some(Err(e)) => self.flow_problem(&e.to_string()),
             None => {
-                web_sys::console::warn_1(&format!("[signpost] no guided fix {id:?}").into());
+                web_sys::console::warn_1(&format!("[signpost] no guided fix \"{id}\"").into());
                 self.screen.set(Screen::Article(id.to_string()));
                 self.set_open(true);
             }

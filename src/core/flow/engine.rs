@@ -429,7 +429,10 @@ impl Session {
                     node_id,
                     check: c.check.clone(),
                     args: c.args.clone(),
-                    host: builtin_check(&c.check).is_none(),
+                    // Validated flows declare every host check; asking the
+                    // flow, not the built-in table, keeps that table's
+                    // descriptions out of the widget.
+                    host: flow.host_checks.contains(&c.check),
                 },
             },
             Node::Step(s) => View::Step {

@@ -160,7 +160,7 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
             }
             _ => {
                 let ch = src[start..].chars().next().unwrap_or('?');
-                return Err(err(start, &format!("unexpected character {ch:?}")));
+                return Err(err(start, &format!("unexpected character '{ch}'")));
             }
         }
     }
@@ -274,7 +274,7 @@ impl Parser {
             Tok::Name(n) => {
                 if n.ends_with('.') || n.contains("..") {
                     self.pos -= 1;
-                    return self.err(format!("{n:?} is not a valid name"));
+                    return self.err(format!("\"{n}\" is not a valid name"));
                 }
                 Ok(Operand::Name(n))
             }
