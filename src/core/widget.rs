@@ -24,18 +24,19 @@ pub struct NoContent {
 }
 
 /// Picks the bundle to use: the fetched one when it reads, else the saved
-/// copy when that reads. A fetched bundle of another format is an error
-/// worth logging even when the saved copy saves the day.
+/// copy when that reads (`saved` is only called then: reading it costs
+/// time on the way to a usable panel). A fetched bundle of another format
+/// is an error worth logging even when the saved copy saves the day.
 pub fn choose_bundle(
-    fetched: Result<String, String>,
-    saved: Option<String>,
+    fetched: &Result<String, String>,
+    saved: impl FnOnce() -> Option<String>,
 ) -> Result<(Bundle, BundleSource), NoContent> {
-    let network = match fetched.map(|text| Bundle::from_json(&text)) {
+    let network = match fetched.as_ref().map(|text| Bundle::from_json(text)) {
         Ok(Ok(bundle)) => return Ok((bundle, BundleSource::Network)),
         Ok(Err(e)) => e.to_string(),
-        Err(e) => e,
+        Err(e) => e.clone(),
     };
-    match saved.map(|text| Bundle::from_json(&text)) {
+    match saved().map(|text| Bundle::from_json(&text)) {
         Some(Ok(bundle)) => Ok((bundle, BundleSource::Saved)),
         _ => Err(NoContent { network }),
     }
@@ -93,24 +94,26 @@ mod tests {
 
     #[test]
     fn a_fresh_bundle_wins_and_is_worth_saving() {
-        let (b, from) = choose_bundle(Ok(GOOD.into()), None).unwrap();
+        let (b, from) = choose_bundle(&Ok(GOOD.into()), || panic!("not read")).unwrap();
         assert_eq!(b.product.name, "Lumen");
         assert_eq!(from, BundleSource::Network);
     }
 
     #[test]
     fn offline_or_a_broken_download_falls_back_to_the_saved_copy() {
-        let (_, from) = choose_bundle(Err("offline".into()), Some(GOOD.into())).unwrap();
+        let (_, from) = choose_bundle(&Err("offline".into()), || Some(GOOD.into())).unwrap();
         assert_eq!(from, BundleSource::Saved);
-        let (_, from) = choose_bundle(Ok("<html>502</html>".into()), Some(GOOD.into())).unwrap();
+        let (_, from) =
+            choose_bundle(&Ok("<html>502</html>".into()), || Some(GOOD.into())).unwrap();
         assert_eq!(from, BundleSource::Saved);
     }
 
     #[test]
     fn with_nothing_usable_the_network_problem_is_named() {
-        let e = choose_bundle(Err("Failed to fetch".into()), Some("garbage".into())).unwrap_err();
+        let e =
+            choose_bundle(&Err("Failed to fetch".into()), || Some("garbage".into())).unwrap_err();
         assert_eq!(e.network, "Failed to fetch");
-        let e = choose_bundle(Ok(r#"{"format":9}"#.into()), None).unwrap_err();
+        let e = choose_bundle(&Ok(r#"{"format":9}"#.into()), || None).unwrap_err();
         assert!(e.network.contains("format 9 is newer"), "{}", e.network);
     }
 

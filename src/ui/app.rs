@@ -154,17 +154,15 @@ pub fn build(container: &Element, state: WidgetState) {
     // The root region never redraws; it keeps the panel's listeners alive.
     std::mem::forget(root);
 
-    // Open and close; focus moves into the dialog after the frame, because
-    // the panel is still `hidden` (unfocusable) while this effect runs.
+    // Open and close; focus moves into the dialog.
     let input = search_input.clone();
     watch(move || {
         let open = state.open.get();
         panel_el.set_hidden(!open);
+        // The panel was just shown, so the box can take the focus now,
+        // without waiting a frame.
         if open && state.screen.get_untracked() == Screen::Home {
-            let input = input.clone();
-            request_animation_frame(move || {
-                let _ = input.focus();
-            });
+            let _ = input.focus();
         }
     });
 

@@ -219,12 +219,13 @@ impl WidgetState {
             if self.gone() {
                 return;
             }
-            let saved = content::saved();
-            match widget::choose_bundle(fetched.clone(), saved) {
+            match widget::choose_bundle(&fetched, content::saved) {
                 Ok((bundle, source)) => {
                     if source == BundleSource::Network {
-                        if let Ok(text) = &fetched {
-                            content::save(text);
+                        // Kept for offline use once the panel is usable:
+                        // an 80 KB storage write is not worth waiting for.
+                        if let Ok(text) = fetched {
+                            set_timeout(move || content::save(&text), Duration::from_millis(50));
                         }
                     }
                     let index = Index::build(bundle.documents(), &bundle.index_options());

@@ -160,11 +160,23 @@ pub(crate) fn find_synonyms(
     synonyms: &[(Vec<String>, u32)],
     tokens: &[Token],
 ) -> Vec<(u32, usize, usize)> {
+    match_synonyms(synonyms, tokens, |t| t.joined, |s, t| *s == t.term)
+}
+
+/// [`find_synonyms`] over any token form: `joined` says whether a token is
+/// a hyphen-joined pair, `same` whether a synonym term is that token. The
+/// index build matches interned stem ids with it, the query side tokens.
+fn match_synonyms<S, T>(
+    synonyms: &[(Vec<S>, u32)],
+    tokens: &[T],
+    joined: impl Fn(&T) -> bool,
+    same: impl Fn(&S, &T) -> bool,
+) -> Vec<(u32, usize, usize)> {
     let mut found = Vec::new();
     if synonyms.is_empty() {
         return found;
     }
-    let plain: Vec<usize> = (0..tokens.len()).filter(|&i| !tokens[i].joined).collect();
+    let plain: Vec<usize> = (0..tokens.len()).filter(|&i| !joined(&tokens[i])).collect();
     for (start, &ti) in plain.iter().enumerate() {
         for (seq, group) in synonyms {
             let n = seq.len();
@@ -172,15 +184,15 @@ pub(crate) fn find_synonyms(
                 && seq
                     .iter()
                     .zip(&plain[start..start + n])
-                    .all(|(s, &tj)| *s == tokens[tj].term)
+                    .all(|(s, &tj)| same(s, &tokens[tj]))
             {
                 found.push((*group, ti, plain[start + n - 1]));
             }
         }
         // A hyphen-joined word ("two-factor" as "twofactor") may be a member too.
-        if let Some(j) = tokens.get(ti + 1).filter(|t| t.joined) {
+        if let Some(j) = tokens.get(ti + 1).filter(|t| joined(t)) {
             for (seq, group) in synonyms {
-                if seq.len() == 1 && seq[0] == j.term {
+                if seq.len() == 1 && same(&seq[0], j) {
                     found.push((*group, ti + 1, ti + 1));
                 }
             }
@@ -214,6 +226,24 @@ impl Index {
         let mut term_ids: FastMap<String, u32> = FastMap::default();
         let mut term_docs: Vec<Vec<Posting>> = Vec::new();
         let mut word_map: FastMap<String, u32> = FastMap::default();
+        // For synonyms: every word's stem (stop words too) as a small id,
+        // computed once per distinct word. Re-tokenising each text for them
+        // doubled the build time, which the widget pays on open.
+        let mut stem_ids: FastMap<String, u32> = FastMap::default();
+        let mut word_stem: FastMap<String, u32> = FastMap::default();
+        let intern = |stem: &str, ids: &mut FastMap<String, u32>| -> u32 {
+            if let Some(&id) = ids.get(stem) {
+                return id;
+            }
+            let id = ids.len() as u32;
+            ids.insert(stem.to_string(), id);
+            id
+        };
+        let synonym_ids: Vec<(Vec<u32>, u32)> = synonyms
+            .iter()
+            .map(|(seq, g)| (seq.iter().map(|t| intern(t, &mut stem_ids)).collect(), *g))
+            .collect();
+        let mut stream: Vec<(u32, bool)> = Vec::new();
         let mut field_len: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
         let mut metas = Vec::with_capacity(docs.len());
         let mut stem_buf = String::new();
@@ -236,7 +266,20 @@ impl Index {
             for (field, texts) in fields {
                 let f = field as usize;
                 for text in texts {
+                    stream.clear();
                     normalize::scan_words(text, |word, _, joined| {
+                        if !synonym_ids.is_empty() {
+                            let sid = match word_stem.get(word) {
+                                Some(&sid) => sid,
+                                None => {
+                                    normalize::stem_into(word, &mut stem_buf);
+                                    let sid = intern(&stem_buf, &mut stem_ids);
+                                    word_stem.insert(word.to_string(), sid);
+                                    sid
+                                }
+                            };
+                            stream.push((sid, joined));
+                        }
                         if !joined && normalize::is_stop_word(word) {
                             return;
                         }
@@ -254,9 +297,10 @@ impl Index {
                             }
                         }
                     });
-                    if !synonyms.is_empty() {
-                        let tokens = normalize::tokenize(text);
-                        for (group, _, _) in find_synonyms(&synonyms, &tokens) {
+                    if !synonym_ids.is_empty() {
+                        let found =
+                            match_synonyms(&synonym_ids, &stream, |t| t.1, |s, t| *s == t.0);
+                        for (group, _, _) in found {
                             let tid = term_of(&mut term_ids, &mut term_docs, &synonym_term(group));
                             add_posting(&mut term_docs, tid, d as u32, f);
                         }
