@@ -16,6 +16,7 @@ on_both_backends!(
     a_ticket_is_stored_once_and_a_retry_gets_the_same_reference,
     a_reused_key_with_another_ticket_is_refused,
     bad_requests_are_refused_with_the_field_named_and_nothing_stored,
+    a_ticket_not_sent_as_json_gets_415_naming_the_type,
     an_oversized_ticket_is_refused_with_413_before_its_body_is_read,
     an_oversized_body_without_a_length_is_cut_off_with_413,
     a_client_over_its_rate_gets_429_with_retry_after,
@@ -136,6 +137,39 @@ fn bad_requests_are_refused_with_the_field_named_and_nothing_stored(backend: Bac
     );
 
     assert!(db.rows().is_empty());
+}
+
+fn a_ticket_not_sent_as_json_gets_415_naming_the_type(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
+    // A cross-site form may post text/plain without a CORS preflight.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", ""] {
+        let answer = relay.post(
+            Some("key-type-00001"),
+            TICKET,
+            &[("Content-Type", content_type)],
+        );
+        assert_eq!(answer.status, 415, "{content_type:?}: {}", answer.body);
+        assert_eq!(answer.json()["field"], "Content-Type");
+        assert!(
+            answer.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("application/json"),
+            "{}",
+            answer.body
+        );
+    }
+    assert!(db.rows().is_empty());
+    // Parameters and case do not matter.
+    let answer = relay.post(
+        Some("key-type-00002"),
+        TICKET,
+        &[("Content-Type", "Application/JSON; charset=utf-8")],
+    );
+    assert_eq!(answer.status, 201, "{}", answer.body);
 }
 
 fn an_oversized_ticket_is_refused_with_413_before_its_body_is_read(backend: Backend) {
@@ -442,6 +476,8 @@ fn a_database_that_refuses_writes_gets_503_and_nothing_unstored_is_acknowledged(
             503 => {
                 refused += 1;
                 assert!(answer.json().get("reference").is_none());
+                let wait = answer.header("retry-after").expect("Retry-After on 503");
+                assert!(wait.parse::<u64>().is_ok_and(|s| s > 0), "{wait}");
                 assert!(answer.json()["error"]
                     .as_str()
                     .unwrap()

@@ -35,6 +35,14 @@ pub async fn create_ticket(
         return response;
     }
 
+    if !is_json(&headers) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("Content-Type"),
+            "header must be application/json",
+        );
+    }
+
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         Some(Ok(key)) if is_valid_idempotency_key(key) => key.to_string(),
         Some(_) => {
@@ -104,11 +112,17 @@ pub async fn create_ticket(
         }
         Err(e) => {
             eprintln!("signpost: could not store ticket: {e}");
-            return error(
+            let mut response = error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 None,
                 "the ticket could not be stored; it was not accepted, please retry",
             );
+            // The widget's outbox paces its retries by this.
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(STORE_RETRY_AFTER_SECS),
+            );
+            return response;
         }
     };
     let mut response =
@@ -119,6 +133,18 @@ pub async fn create_ticket(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     response
+}
+
+/// Seconds a client is asked to wait after the database refused a write.
+const STORE_RETRY_AFTER_SECS: u64 = 30;
+
+/// `Content-Type: application/json`, with or without parameters (`charset`).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Reads the whole body, answering 408 when the client sends it too slowly
@@ -195,6 +221,10 @@ mod tests {
         });
         let mut headers = HeaderMap::new();
         headers.insert("idempotency-key", HeaderValue::from_static("key-disk-0001"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         let body = Body::from(r#"{"version":1,"message":"camera offline"}"#);
         let response = create_ticket(
             State(state),
@@ -204,6 +234,10 @@ mod tests {
         )
         .await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(STORE_RETRY_AFTER_SECS))
+        );
         let bytes = axum::body::to_bytes(response.into_body(), 4096)
             .await
             .unwrap();
