@@ -4,10 +4,20 @@
  * Its one global is window.Signpost. Budget: 3 KB gzip. */
 (function (w, d) {
   'use strict';
-  var me = d.currentScript;
-  // A page element named "currentScript" could clobber this (DOM clobbering).
-  if (!me || me.tagName !== 'SCRIPT' || !me.src) return;
-  if (w.Signpost && w.Signpost.loader) return; // included twice
+  // What the loader needs from `document` is read through Document's own
+  // getters: a page element named "currentScript" or "body" (DOM
+  // clobbering) would otherwise stand in for them.
+  var D = Document.prototype;
+  function real(name) { return Object.getOwnPropertyDescriptor(D, name).get.call(d); }
+  var me = real('currentScript');
+  if (!me || me.tagName !== 'SCRIPT' || !me.src) {
+    console.error('[signpost] embed.js cannot find its own <script> tag, so it does not start; include it with a plain <script src="…/embed.js">');
+    return;
+  }
+  // An element with the id "Signpost" also shows up as window.Signpost;
+  // only a function is ours (a stub or the loader).
+  var existing = typeof w.Signpost === 'function' ? w.Signpost : null;
+  if (existing && existing.loader) return; // included twice
 
   var base = me.src.slice(0, me.src.lastIndexOf('/') + 1);
   var data = me.dataset;
@@ -25,7 +35,7 @@
   };
   // Calls that need the panel load the app; the rest wait in the queue.
   var ACTIVE = { open: 1, toggle: 1, search: 1, startFlow: 1, showArticle: 1, prefetch: 1 };
-  var earlier = w.Signpost && w.Signpost.q;
+  var earlier = existing && existing.q;
   var queue = [];
   var listeners = {};
   var app = null;
@@ -183,6 +193,6 @@
   bootIfQueued();
   w.addEventListener('online', bootIfQueued);
 
-  function attach() { d.body.appendChild(host); }
-  if (d.body) attach(); else d.addEventListener('DOMContentLoaded', attach);
+  function attach() { real('body').appendChild(host); }
+  if (real('body')) attach(); else d.addEventListener('DOMContentLoaded', attach);
 })(window, document);

@@ -132,6 +132,8 @@ impl Widget {
                         id: text("id"),
                     }
                 });
+                // A form already open (an app that signs in later) fills in.
+                self.state.identified();
             }
             "setContext" => {
                 let values = args.get(0);

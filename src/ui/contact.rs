@@ -7,7 +7,7 @@ use crate::core::config::EmbedOptions;
 use crate::core::context::ContextItem;
 use crate::core::flow::Priority;
 use crate::core::outbox::{Entry, Status};
-use crate::core::ticket::{uuid_v4_from_bytes, Ticket, MAX_TICKET_BYTES};
+use crate::core::ticket::{uuid_v4_from_bytes, Ticket, MAX_MESSAGE_CHARS, MAX_TICKET_BYTES};
 use crate::platform::dom::{button, el, text_el, Node, Region};
 use crate::platform::{outbox, page};
 use leptos::prelude::*;
@@ -84,7 +84,21 @@ pub fn contact_form(state: WidgetState) -> Node {
         "textarea",
         &start,
     );
-    let message = message.attr("required", "");
+    let counter = el("p")
+        .class("sp-note sp-counter")
+        .attr("aria-live", "polite")
+        .testid("message-count");
+    let counter_el = counter.element().clone();
+    // Warns before Send once the text nears the limit.
+    let message = message.attr("required", "").on("input", move |ev| {
+        let chars = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
+            .map_or(0, |t| t.value().chars().count());
+        let shown =
+            (chars * 10 >= MAX_MESSAGE_CHARS * 9).then(|| format!("{chars} / {MAX_MESSAGE_CHARS}"));
+        counter_el.set_text_content(shown.as_deref());
+    });
     let (name_label, name) = field(
         "name",
         t.name_label,
@@ -129,6 +143,21 @@ pub fn contact_form(state: WidgetState) -> Node {
         .iter()
         .map(|(id, _, _, input)| (id.clone(), input.element().clone().unchecked_into()))
         .collect();
+
+    // `identify` may come after the form opened (a sign-in in a single-page
+    // app, or a queued call run after mount): fill what the user left empty.
+    {
+        let (name_el, email_el) = (name_el.clone(), email_el.clone());
+        watch(move || {
+            state.identity_changed.track();
+            let identity = with_visit(|v| v.identity.clone());
+            for (input, value) in [(&name_el, identity.name), (&email_el, identity.email)] {
+                if let Some(value) = value.filter(|_| input.value().trim().is_empty()) {
+                    input.set_value(&value);
+                }
+            }
+        });
+    }
 
     // Items the user took out of "What we'll send", by key.
     let removed = RwSignal::new(Vec::<String>::new());
@@ -270,7 +299,8 @@ pub fn contact_form(state: WidgetState) -> Node {
         let reset = sending.clone();
         request_animation_frame(move || reset.set(false));
         let mut ticket = submit_draft();
-        ticket.fit(MAX_TICKET_BYTES);
+        // Checked before fitting, which would cut a long message: the user
+        // hears how long their own text is, and nothing is cut silently.
         let checked = if feedback {
             ticket.validate()
         } else {
@@ -280,6 +310,7 @@ pub fn contact_form(state: WidgetState) -> Node {
             problem.set(Some(problems[0].to_string()));
             return;
         }
+        ticket.fit(MAX_TICKET_BYTES);
         let Some(bytes) = page::random_bytes() else {
             problem.set(Some(t.no_secure_id.into()));
             return;
@@ -322,7 +353,8 @@ pub fn contact_form(state: WidgetState) -> Node {
             .attr("data-focus", ""),
         )
         .child(message_label)
-        .child(message);
+        .child(message)
+        .child(counter);
     for (_, _, label, input) in extra {
         form = form.child(label).child(input);
     }

@@ -145,6 +145,9 @@ pub struct WidgetState {
     pub contact: RwSignal<ContactRequest>,
     /// Errors the page reported since the widget loaded (not yet consented).
     pub page_errors: RwSignal<Vec<String>>,
+    /// Flips on every `identify`, so an open form fills in the new
+    /// identity (a flag, not a counter: one signal type fewer in the wasm).
+    pub identity_changed: RwSignal<bool>,
     /// A flow or article asked for (`startFlow`, `showArticle`) before the
     /// content arrived; opened once it has.
     pending: StoredValue<Option<(Kind, String)>>,
@@ -173,6 +176,7 @@ impl WidgetState {
             check_note: RwSignal::new(None),
             contact: RwSignal::new(ContactRequest::default()),
             page_errors: RwSignal::new(Vec::new()),
+            identity_changed: RwSignal::new(false),
             pending: StoredValue::new(None),
             emitter: StoredValue::new_local(emitter),
         }
@@ -572,6 +576,11 @@ impl WidgetState {
         self.contact.set(request);
         self.screen.set(Screen::Contact);
         self.set_open(true);
+    }
+
+    /// Tells open forms that `identify` changed who the user is.
+    pub fn identified(&self) {
+        self.identity_changed.update(|flag| *flag = !*flag);
     }
 
     /// Keeps an error the page reported, for a ticket the user allows it in.
