@@ -25,6 +25,8 @@ on_both_backends!(
     the_demo_page_embeds_the_widget_version_this_relay_serves,
     the_same_key_sent_concurrently_is_stored_once,
     slow_bodies_and_slow_headers_get_408,
+    a_stalled_body_on_any_route_is_not_waited_for_forever,
+    an_open_connection_costs_one_file_descriptor,
     a_database_that_refuses_writes_gets_503_and_nothing_unstored_is_acknowledged,
     every_acknowledged_ticket_survives_a_sigkill_mid_load,
     a_database_from_a_newer_signpost_is_refused_at_start,
@@ -424,6 +426,89 @@ fn slow_bodies_and_slow_headers_get_408(backend: Backend) {
 
     assert!(db.rows().is_empty());
     assert_eq!(relay.post(Some("key-slow-0002"), TICKET, &[]).status, 201);
+}
+
+/// Sends a request head declaring a body of 100 bytes, then nothing, and
+/// returns what the relay answers before it closes the connection.
+fn stall_body(addr: &str, method_and_path: &str, content_type: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method_and_path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: 100\r\n\r\n"
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut response = Vec::new();
+    let read = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).into_owned();
+    assert!(
+        read.is_ok(),
+        "{method_and_path}: still open after {:?} ({read:?}); got {response:?}",
+        started.elapsed()
+    );
+    response
+}
+
+fn a_stalled_body_on_any_route_is_not_waited_for_forever(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    // The login form exists even with the inbox off.
+    let relay = Relay::start(&db, &["--body-timeout-secs", "1"]);
+    let addr = relay.addr();
+    let form = "application/x-www-form-urlencoded";
+    let login = stall_body(addr, "POST /inbox/login", form);
+    assert!(login.starts_with("HTTP/1.1 408"), "{login}");
+    assert!(login.contains("took longer than 1 s"), "{login}");
+    // Routes that never read a body answer, then close rather than wait.
+    for route in ["POST /inbox/logout", "GET /healthz", "POST /nowhere"] {
+        let answer = stall_body(addr, route, form);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 "),
+            "{route}: {answer}"
+        );
+    }
+    let ticket = stall_body(addr, "POST /api/tickets", "application/json");
+    assert!(
+        ticket.is_empty() || ticket.starts_with("HTTP/1.1 4"),
+        "{ticket}"
+    );
+    assert_eq!(relay.get("/healthz", &[]).status, 200);
+}
+
+fn an_open_connection_costs_one_file_descriptor(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
+    let fd_dir = format!("/proc/{}/fd", relay.child.id());
+    let Ok(entries) = std::fs::read_dir(&fd_dir) else {
+        eprintln!("SKIPPED: no {fd_dir}");
+        return;
+    };
+    let open_fds = || std::fs::read_dir(&fd_dir).unwrap().count();
+    drop(entries);
+    let before = open_fds();
+    let connections: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut stream = TcpStream::connect(relay.addr()).unwrap();
+            // Half a request: the connection is being served, not queued.
+            write!(stream, "GET /healthz HTTP/1.1\r\n").unwrap();
+            stream
+        })
+        .collect();
+    let grown = relay_support::wait_for("20 accepted connections", Duration::from_secs(10), || {
+        let grown = open_fds() - before;
+        (grown >= 20).then_some(grown)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let grown = grown.max(open_fds() - before);
+    assert!(grown < 30, "20 connections hold {grown} descriptors");
+    drop(connections);
 }
 
 fn a_database_that_refuses_writes_gets_503_and_nothing_unstored_is_acknowledged(backend: Backend) {

@@ -10,6 +10,7 @@ use super::rate_limit::RateLimiter;
 use super::store::{is_reference, DeliveryState, StoredTicket};
 use super::AppState;
 use crate::encode::escape;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -173,8 +174,15 @@ async fn login(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<Login>,
+    form: Result<Form<Login>, FormRejection>,
 ) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) if super::timed_out(&rejection) => {
+            return super::tickets::body_timed_out("login form", state.body_timeout)
+        }
+        Err(rejection) => return rejection.into_response(),
+    };
     let (Some(token), Some(session)) = (&state.inbox.token, &state.inbox.session) else {
         return gate(&state, &headers).expect("disabled inbox answers");
     };

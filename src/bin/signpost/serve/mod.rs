@@ -28,6 +28,7 @@ use store::{Location, Store};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// The widget is served under a path that names its version, so that a
 /// script tag pins the files it loads and caches never mix two builds.
@@ -429,6 +430,23 @@ fn router(state: Arc<AppState>, settings: &config::Settings, origins: Vec<Header
         .route_service("/", ServeFile::new(settings.demo_dir.join("index.html")))
         .nest_service("/demo", ServeDir::new(&settings.demo_dir))
         .merge(content::router(settings.content.clone()).unwrap_or_default())
+        // Every body read fails after this long, whichever route reads it:
+        // a client that declares a body and stalls does not hold a
+        // connection (handlers that read a body answer 408).
+        .layer(RequestBodyTimeoutLayer::new(settings.body_timeout))
+}
+
+/// Whether reading a body failed because [`RequestBodyTimeoutLayer`]'s
+/// timer ran out.
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// Answers 413 with a JSON error before reading a body whose declared length

@@ -153,6 +153,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 async fn read_body(body: Body, timeout: std::time::Duration) -> Result<Bytes, Response> {
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_TICKET_BYTES)).await {
         Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) if super::timed_out(&e) => Err(body_timed_out("ticket body", timeout)),
         Ok(Err(e)) => {
             let too_large = std::error::Error::source(&e)
                 .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
@@ -170,22 +171,25 @@ async fn read_body(body: Body, timeout: std::time::Duration) -> Result<Bytes, Re
                 )
             })
         }
-        Err(_) => {
-            let mut response = error(
-                StatusCode::REQUEST_TIMEOUT,
-                None,
-                &format!(
-                    "the ticket body took longer than {} s to arrive",
-                    timeout.as_secs()
-                ),
-            );
-            // The rest of a half-sent body cannot be skipped safely.
-            response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            Err(response)
-        }
+        Err(_) => Err(body_timed_out("ticket body", timeout)),
     }
+}
+
+/// 408 for a body (`what`) that did not arrive within `timeout`; the
+/// connection is closed, as the rest of a half-sent body cannot be skipped.
+pub fn body_timed_out(what: &str, timeout: std::time::Duration) -> Response {
+    let mut response = error(
+        StatusCode::REQUEST_TIMEOUT,
+        None,
+        &format!(
+            "the {what} took longer than {} s to arrive",
+            timeout.as_secs()
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// A JSON error body: `{"error": "...", "field": "..."}`.
