@@ -10,6 +10,7 @@ on_both_backends!(
     without_a_token_the_inbox_is_disabled_and_says_how_to_enable_it,
     the_inbox_needs_the_token_and_shows_hostile_content_as_text,
     the_login_form_sets_a_session_cookie,
+    wrong_tokens_are_throttled_per_address_and_the_right_one_always_works,
 );
 
 const TOKEN: &str = "inbox-token-0123456789";
@@ -133,4 +134,43 @@ fn the_login_form_sets_a_session_cookie(backend: Backend) {
     let inbox = relay.get("/inbox", &[("Cookie", session)]);
     assert_eq!(inbox.status, 200);
     assert!(inbox.body.contains("No tickets yet"), "{}", inbox.body);
+}
+
+fn wrong_tokens_are_throttled_per_address_and_the_right_one_always_works(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start_with_env(&db, &[], &[("SIGNPOST_INBOX_TOKEN", TOKEN)]);
+    let right = format!("Bearer {TOKEN}");
+    let statuses: Vec<u16> = (0..8)
+        .map(|i| {
+            let wrong = format!("Bearer guess-{i:04}-0123456789");
+            relay.get("/inbox", &[("Authorization", &wrong)]).status
+        })
+        .collect();
+    assert_eq!(&statuses[..5], [401; 5], "{statuses:?}");
+    assert_eq!(&statuses[5..], [429; 3], "{statuses:?}");
+    let throttled = relay.get(
+        "/inbox",
+        &[("Authorization", "Bearer guess-again-0123456789")],
+    );
+    assert_eq!(throttled.status, 429);
+    let wait: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!(wait >= 1, "{wait}");
+    // The right token still works, by header and by the login form, which
+    // shares the budget.
+    assert_eq!(
+        relay.get("/inbox", &[("Authorization", &right)]).status,
+        200
+    );
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let login = |token: &str| {
+        relay_support::Answer::from(
+            agent
+                .post(&format!("{}/inbox/login", relay.base))
+                .send_form(&[("token", token)]),
+        )
+    };
+    assert_eq!(login("wrong-token-wrong-token").status, 429);
+    assert_eq!(login(TOKEN).status, 303);
 }

@@ -19,8 +19,9 @@ use axum::{Form, Router};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 const COOKIE: &str = "signpost_inbox";
 /// Tickets listed on the inbox page, newest first.
@@ -49,25 +50,53 @@ impl Inbox {
         }
     }
 
-    fn allows(&self, headers: &HeaderMap) -> bool {
+    /// Whether `headers` open the inbox. The right token or session always
+    /// does; each wrong bearer token costs `client` one attempt of the same
+    /// budget as the login form, and past it the answer is 429.
+    fn check(&self, headers: &HeaderMap, client: IpAddr) -> Access {
         let (Some(token), Some(session)) = (&self.token, &self.session) else {
-            return false;
+            return Access::Denied;
         };
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if bearer.is_some_and(|given| same(given.trim(), token)) {
-            return true;
+        if let Some(given) = bearer {
+            if same(given.trim(), token) {
+                return Access::Allowed;
+            }
+            return self.wrong_guess(client);
         }
-        headers
+        let cookie = headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-            .any(|given| same(given, session))
+            .any(|given| same(given, session));
+        if cookie {
+            Access::Allowed
+        } else {
+            Access::Denied
+        }
     }
+
+    /// Charges a wrong token to `client`: denied, or throttled past the budget.
+    fn wrong_guess(&self, client: IpAddr) -> Access {
+        match self.login_limiter.check(client) {
+            Ok(()) => Access::Denied,
+            Err(wait) => Access::Throttled(wait),
+        }
+    }
+}
+
+/// What a request's credentials are worth.
+#[derive(Debug, PartialEq, Eq)]
+enum Access {
+    Allowed,
+    Denied,
+    /// Too many wrong tokens from this client; try again after this long.
+    Throttled(Duration),
 }
 
 /// Constant-time comparison, so response timing leaks nothing of the token.
@@ -125,25 +154,44 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f5f6f8;padding:.75rem
 
 /// Without a token the inbox is off, and says how to turn it on; without the
 /// right credentials it offers the login form.
-fn gate(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    if state.inbox.token.is_none() {
-        return Some(page(
-            StatusCode::NOT_FOUND,
-            "Inbox disabled",
-            "<h1>The inbox is disabled</h1><p>Set an inbox token to turn it on: the \
-             <code>SIGNPOST_INBOX_TOKEN</code> environment variable, or <code>inbox_token_env</code> \
-             in the configuration file.</p>",
-        ));
+fn gate(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Option<Response> {
+    if let Some(disabled) = disabled(state) {
+        return Some(disabled);
     }
-    if state.inbox.allows(headers) {
-        return None;
-    }
-    let mut response = login_page(StatusCode::UNAUTHORIZED, "");
+    let (status, note) = match state.inbox.check(headers, state.client_ip(peer, headers)) {
+        Access::Allowed => return None,
+        Access::Denied => (StatusCode::UNAUTHORIZED, String::new()),
+        Access::Throttled(wait) => return Some(too_many(wait)),
+    };
+    let mut response = login_page(status, &note);
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"signpost inbox\""),
     );
     Some(response)
+}
+
+fn disabled(state: &AppState) -> Option<Response> {
+    state.inbox.token.is_none().then(|| {
+        page(
+            StatusCode::NOT_FOUND,
+            "Inbox disabled",
+            "<h1>The inbox is disabled</h1><p>Set an inbox token to turn it on: the \
+             <code>SIGNPOST_INBOX_TOKEN</code> environment variable, or <code>inbox_token_env</code> \
+             in the configuration file.</p>",
+        )
+    })
+}
+
+/// 429 after too many wrong tokens from one client.
+fn too_many(wait: Duration) -> Response {
+    let secs = wait.as_secs().max(1);
+    let note = format!("<p class=\"failed\">Too many attempts; wait {secs} s.</p>");
+    let mut response = login_page(StatusCode::TOO_MANY_REQUESTS, &note);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
 }
 
 fn login_page(status: StatusCode, note: &str) -> Response {
@@ -158,11 +206,8 @@ fn login_page(status: StatusCode, note: &str) -> Response {
     )
 }
 
-async fn login_form(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    match gate(&state, &headers) {
-        Some(response) if response.status() == StatusCode::NOT_FOUND => response,
-        _ => login_page(StatusCode::OK, ""),
-    }
+async fn login_form(State(state): State<Arc<AppState>>) -> Response {
+    disabled(&state).unwrap_or_else(|| login_page(StatusCode::OK, ""))
 }
 
 #[derive(serde::Deserialize)]
@@ -184,24 +229,17 @@ async fn login(
         Err(rejection) => return rejection.into_response(),
     };
     let (Some(token), Some(session)) = (&state.inbox.token, &state.inbox.session) else {
-        return gate(&state, &headers).expect("disabled inbox answers");
+        return disabled(&state).expect("an inbox without a token is disabled");
     };
-    if let Err(wait) = state
-        .inbox
-        .login_limiter
-        .check(state.client_ip(peer, &headers))
-    {
-        let note = format!(
-            "<p class=\"failed\">Too many attempts; wait {} s.</p>",
-            wait.as_secs()
-        );
-        return login_page(StatusCode::TOO_MANY_REQUESTS, &note);
-    }
+    // The right token always works; only wrong ones spend the budget.
     if !same(form.token.trim(), token) {
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            "<p class=\"failed\">That token is not right.</p>",
-        );
+        return match state.inbox.wrong_guess(state.client_ip(peer, &headers)) {
+            Access::Throttled(wait) => too_many(wait),
+            _ => login_page(
+                StatusCode::UNAUTHORIZED,
+                "<p class=\"failed\">That token is not right.</p>",
+            ),
+        };
     }
     let secure = if headers
         .get("x-forwarded-proto")
@@ -234,8 +272,12 @@ async fn logout() -> Response {
         .into_response()
 }
 
-async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Some(response) = gate(&state, &headers) {
+async fn list(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(response) = gate(&state, &headers, peer) {
         return response;
     }
     let store = state.store.clone();
@@ -306,9 +348,10 @@ fn delivery_summary(ticket: &StoredTicket) -> String {
 async fn show(
     State(state): State<Arc<AppState>>,
     Path(reference): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = gate(&state, &headers) {
+    if let Some(response) = gate(&state, &headers, peer) {
         return response;
     }
     let not_found = || {
@@ -419,23 +462,28 @@ mod tests {
     #[test]
     fn only_the_token_or_its_session_cookie_opens_the_inbox() {
         let inbox = Inbox::new(Some("a-long-inbox-token-123".into()));
+        let client: IpAddr = "127.0.0.1".parse().unwrap();
         let mut headers = HeaderMap::new();
-        assert!(!inbox.allows(&headers));
+        assert_eq!(inbox.check(&headers, client), Access::Denied);
         headers.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer a-long-inbox-token-123"),
         );
-        assert!(inbox.allows(&headers));
+        assert_eq!(inbox.check(&headers, client), Access::Allowed);
         let mut cookie = HeaderMap::new();
         let value = format!("theme=dark; {COOKIE}={}", inbox.session.clone().unwrap());
         cookie.insert(header::COOKIE, HeaderValue::from_str(&value).unwrap());
-        assert!(inbox.allows(&cookie));
+        assert_eq!(inbox.check(&cookie, client), Access::Allowed);
         let mut raw = HeaderMap::new();
         raw.insert(
             header::COOKIE,
             HeaderValue::from_static("signpost_inbox=a-long-inbox-token-123"),
         );
-        assert!(!inbox.allows(&raw), "the raw token is not a session");
-        assert!(!Inbox::new(None).allows(&headers));
+        assert_eq!(
+            inbox.check(&raw, client),
+            Access::Denied,
+            "the raw token is not a session"
+        );
+        assert_eq!(Inbox::new(None).check(&headers, client), Access::Denied);
     }
 }
