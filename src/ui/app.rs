@@ -427,6 +427,33 @@ pub fn back_home(state: WidgetState, label: &str) -> Node {
     )
 }
 
+/// A question with Yes and No buttons (their test ids in `testids`).
+pub fn yes_no(
+    state: WidgetState,
+    question: &str,
+    testids: [&str; 2],
+    answer: impl Fn(bool) + Clone + 'static,
+) -> Node {
+    let t = state.text;
+    let (yes, no) = (answer.clone(), answer);
+    el("div")
+        .attr("role", "group")
+        .attr("aria-label", question)
+        .child(text_el("p", "sp-question", question))
+        .child(button(
+            "sp-button sp-secondary",
+            testids[0],
+            t.yes,
+            move || yes(true),
+        ))
+        .child(button(
+            "sp-button sp-secondary",
+            testids[1],
+            t.no,
+            move || no(false),
+        ))
+}
+
 /// During an incident, the outage route says we know.
 fn incident_ack(state: WidgetState) -> Option<Node> {
     let outage = state
@@ -457,29 +484,16 @@ fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
     watch(move || {
         let nodes = match answered.get() {
             None => {
-                let (yes_id, no_id) = (article_id.clone(), article_id.clone());
-                vec![el("div")
-                    .attr("role", "group")
-                    .attr("aria-label", t.did_this_answer)
-                    .child(text_el("p", "sp-question", t.did_this_answer))
-                    .child(button(
-                        "sp-button sp-secondary",
-                        "helpful-yes",
-                        t.yes,
-                        move || {
-                            state.rate_article(&yes_id, true);
-                            answered.set(Some(true));
-                        },
-                    ))
-                    .child(button(
-                        "sp-button sp-secondary",
-                        "helpful-no",
-                        t.no,
-                        move || {
-                            state.rate_article(&no_id, false);
-                            answered.set(Some(false));
-                        },
-                    ))]
+                let id = article_id.clone();
+                vec![yes_no(
+                    state,
+                    t.did_this_answer,
+                    ["helpful-yes", "helpful-no"],
+                    move |helpful| {
+                        state.rate_article(&id, helpful);
+                        answered.set(Some(helpful));
+                    },
+                )]
             }
             Some(true) => vec![text_el("p", "sp-note", t.glad)
                 .attr("role", "status")

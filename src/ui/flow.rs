@@ -2,7 +2,7 @@
 //! Start over. The session and every decision are `core::flow`'s; this
 //! draws `WidgetState::flow_view` and sends the user's answers back.
 
-use super::app::back_home;
+use super::app::{back_home, yes_no};
 use super::contact::contact_form;
 use super::state::{with_bundle, with_flow, WidgetState};
 use super::tree;
@@ -210,35 +210,17 @@ fn node_body(state: WidgetState, view: View) -> Vec<Node> {
                         .attr("data-focus", "")
                         .testid("rate-thanks")]
                 } else {
-                    let rate = move |helpful: bool| {
-                        move || {
+                    vec![yes_no(
+                        state,
+                        t.was_helpful,
+                        ["rate-yes", "rate-no"],
+                        move |helpful| {
                             let id = with_flow(|f, _| f.id.clone()).unwrap_or_default();
-                            state.emit(
-                                "flow-rated",
-                                &[
-                                    ("flow", &id),
-                                    ("helpful", if helpful { "yes" } else { "no" }),
-                                ],
-                            );
+                            let said = if helpful { "yes" } else { "no" };
+                            state.emit("flow-rated", &[("flow", &id), ("helpful", said)]);
                             rated.set(true);
-                        }
-                    };
-                    vec![el("div")
-                        .attr("role", "group")
-                        .attr("aria-label", t.was_helpful)
-                        .child(text_el("p", "sp-question", t.was_helpful))
-                        .child(button(
-                            "sp-button sp-secondary",
-                            "rate-yes",
-                            t.yes,
-                            rate(true),
-                        ))
-                        .child(button(
-                            "sp-button sp-secondary",
-                            "rate-no",
-                            t.no,
-                            rate(false),
-                        ))]
+                        },
+                    )]
                 };
                 region.show(nodes);
             });
