@@ -8,7 +8,7 @@ mod relay_support;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use relay_support::receivers::{HttpReceiver, SmtpSink};
+use relay_support::receivers::{HttpReceiver, HungReceiver, SmtpSink};
 use relay_support::{tickets_json, wait_for, Backend, Relay, TestDb, TICKET};
 use sha2::Sha256;
 use std::time::Duration;
@@ -21,6 +21,7 @@ on_both_backends!(
     a_destination_that_is_down_is_retried_then_marked_failed_and_the_ticket_kept,
     a_permanent_refusal_is_not_retried,
     pending_deliveries_are_resumed_after_a_restart,
+    a_hung_destination_does_not_delay_a_healthy_one,
 );
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -320,4 +321,42 @@ fn pending_deliveries_are_resumed_after_a_restart(backend: Backend) {
     let states = deliveries_when(&db.location, |d| d.iter().all(|d| d.1 == "delivered"));
     assert!(states[0].2 >= 2, "{states:?}");
     assert!(receiver.received().len() > before);
+}
+
+fn a_hung_destination_does_not_delay_a_healthy_one(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let hung = HungReceiver::start();
+    let pager = HttpReceiver::start(200);
+    // The hung destination retries fast, so overdue retries to it pile up.
+    let relay = relay_with_config(
+        &db,
+        &format!(
+            "[[forward]]\nname = \"a-hung\"\nkind = \"webhook\"\nurl = \"{}\"\nsecret_env = \"TEST_WEBHOOK_SECRET\"\n\
+             timeout_secs = 30\nmax_attempts = 1000\nretry_base_ms = 10\n\n\
+             [[forward]]\nname = \"pager\"\nkind = \"webhook\"\nurl = \"{}\"\nsecret_env = \"TEST_WEBHOOK_SECRET\"\n",
+            hung.url, pager.url
+        ),
+    );
+    let outage = TICKET.replacen('{', r#"{"priority":"outage","#, 1);
+    for i in 0..12 {
+        let answer = relay.post(Some(&format!("key-hung-{i:05}")), &outage, &[]);
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        let reference = answer.json()["reference"].as_str().unwrap().to_string();
+        // Every outage pages within seconds, whatever the hung one does.
+        wait_for(
+            &format!("ticket {i} ({reference}) at the healthy destination"),
+            Duration::from_secs(3),
+            || {
+                pager
+                    .received()
+                    .iter()
+                    .any(|r| r.header("signpost-reference") == Some(reference.as_str()))
+                    .then_some(())
+            },
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(hung.connections() >= 1, "the hung destination was tried");
 }

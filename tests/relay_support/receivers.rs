@@ -186,3 +186,29 @@ fn serve_smtp(stream: TcpStream, log: &Mutex<Vec<Mail>>) {
         }
     }
 }
+
+/// A destination that accepts connections, reads nothing and never answers,
+/// as a hung webhook consumer does. It counts the connections it got.
+pub struct HungReceiver {
+    pub url: String,
+    pub connections: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl HungReceiver {
+    pub fn start() -> HungReceiver {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let connections = Arc::new(Mutex::new(Vec::new()));
+        let held = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                held.lock().unwrap().push(stream);
+            }
+        });
+        HungReceiver { url, connections }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.lock().unwrap().len()
+    }
+}

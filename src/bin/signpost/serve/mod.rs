@@ -21,7 +21,6 @@ use signpost::core::ticket::MAX_TICKET_BYTES;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::Duration;
 use store::{Location, Store};
@@ -132,7 +131,7 @@ pub struct AppState {
     rate_limiter: Option<RateLimiter>,
     routes: Arc<Routes>,
     /// Wakes the forwarder when a ticket with deliveries is stored.
-    forwarder: Option<SyncSender<()>>,
+    forwarder: Option<forward::Waker>,
     body_timeout: Duration,
     trust_proxy: bool,
     inbox: inbox::Inbox,

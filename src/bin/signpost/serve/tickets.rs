@@ -97,8 +97,8 @@ pub async fn create_ticket(
     .and_then(|result| result.map_err(|e| e.to_string()));
     let (reference, replayed) = match stored {
         Ok(Stored::Created { reference }) => {
-            if let (true, Some(wake)) = (forwards, &state.forwarder) {
-                let _ = wake.try_send(());
+            if let (true, Some(forwarder)) = (forwards, &state.forwarder) {
+                forwarder.wake();
             }
             (reference, false)
         }

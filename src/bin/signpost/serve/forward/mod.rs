@@ -1,5 +1,6 @@
-//! Forwarding: a background thread hands every stored ticket to the
-//! destinations its priority tier routes to, retrying with backoff.
+//! Forwarding: one background thread per destination hands every stored
+//! ticket to the destinations its priority tier routes to, retrying with
+//! backoff. A destination that hangs or fails only delays its own queue.
 //!
 //! The pending deliveries are written in the same transaction as the ticket,
 //! so a ticket acknowledged to the widget is never silently not forwarded,
@@ -32,7 +33,7 @@ const LEASE_MS: i64 = 60_000;
 const POLL: Duration = Duration::from_millis(250);
 /// Wait after the database failed to answer the worker.
 const DATABASE_RETRY: Duration = Duration::from_secs(5);
-/// Deliveries attempted side by side.
+/// Deliveries to one destination attempted side by side.
 const BATCH: usize = 8;
 /// Longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
@@ -159,49 +160,70 @@ pub fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
         .mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
-/// The running worker; dropping it does not stop it, [`Forwarder::stop`] does.
+/// The running workers, one per destination; dropping this does not stop
+/// them, [`Forwarder::stop`] does.
 pub struct Forwarder {
-    wake: SyncSender<()>,
+    waker: Waker,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+/// Wakes every destination's worker at once (a ticket was just stored).
+#[derive(Clone)]
+pub struct Waker(Vec<SyncSender<()>>);
+
+impl Waker {
+    pub fn wake(&self) {
+        for wake in &self.0 {
+            let _ = wake.try_send(());
+        }
+    }
 }
 
 impl Forwarder {
-    /// Starts the worker thread. It first picks up whatever a previous run
-    /// left pending.
+    /// Starts a worker thread per destination. Each first picks up whatever
+    /// a previous run left pending for it.
     pub fn start(store: Arc<Store>, routes: Arc<Routes>) -> Forwarder {
-        let (wake, woken) = sync_channel(1);
         let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name("signpost-forwarder".into())
-            .spawn(move || run(&store, &routes, &woken, &stopping))
-            .expect("spawn the forwarder thread");
+        let mut wakers = Vec::new();
+        let mut threads = Vec::new();
+        for name in routes.destinations.keys() {
+            let (wake, woken) = sync_channel(1);
+            let (store, routes, stopping) = (store.clone(), routes.clone(), stop.clone());
+            let name = name.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("signpost-forward-{name}"))
+                .spawn(move || run(&store, &routes, &name, &woken, &stopping))
+                .expect("spawn a forwarder thread");
+            wakers.push(wake);
+            threads.push(thread);
+        }
         Forwarder {
-            wake,
+            waker: Waker(wakers),
             stop,
-            thread: Some(thread),
+            threads,
         }
     }
 
-    /// A handle that wakes the worker at once (a ticket was just stored).
-    pub fn waker(&self) -> SyncSender<()> {
-        self.wake.clone()
+    /// A handle that wakes the workers at once (a ticket was just stored).
+    pub fn waker(&self) -> Waker {
+        self.waker.clone()
     }
 
     /// Lets the current attempts finish, then stops.
-    pub fn stop(mut self) {
+    pub fn stop(self) {
         self.stop.store(true, Ordering::SeqCst);
-        let _ = self.wake.try_send(());
-        if let Some(thread) = self.thread.take() {
+        self.waker.wake();
+        for thread in self.threads {
             let _ = thread.join();
         }
     }
 }
 
-fn run(store: &Store, routes: &Routes, woken: &Receiver<()>, stop: &AtomicBool) {
+/// One destination's worker: claims its due deliveries, attempts them.
+fn run(store: &Store, routes: &Routes, destination: &str, woken: &Receiver<()>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
-        let due = match store.claim_due(now_ms(), LEASE_MS, BATCH) {
+        let due = match store.claim_due(destination, now_ms(), LEASE_MS, BATCH) {
             Ok(due) => due,
             Err(e) => {
                 eprintln!("signpost: forwarder cannot read pending deliveries: {e}");
@@ -218,18 +240,13 @@ fn run(store: &Store, routes: &Routes, woken: &Receiver<()>, stop: &AtomicBool) 
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        // Each ticket is read once, however many of its destinations are due.
-        let mut tickets = BTreeMap::new();
-        for delivery in &due {
-            tickets
-                .entry(delivery.ticket_id)
-                .or_insert_with(|| load(store, delivery.ticket_id));
-        }
-        // One slow destination must not hold up the others.
+        // Side by side, so one slow ticket does not hold up the batch's others.
         std::thread::scope(|scope| {
             for delivery in &due {
-                let ticket = &tickets[&delivery.ticket_id];
-                scope.spawn(move || attempt(store, routes, delivery, ticket));
+                scope.spawn(move || {
+                    let ticket = load(store, delivery.ticket_id);
+                    attempt(store, routes, delivery, &ticket);
+                });
             }
         });
     }

@@ -242,18 +242,20 @@ impl Store {
         }
     }
 
-    /// Leases up to `limit` pending deliveries that are due at `now_ms`:
+    /// Leases up to `limit` pending deliveries to `destination` that are due
+    /// at `now_ms` (each destination has its own worker):
     /// each is hidden from other claims until `now_ms + lease_ms`, so a relay
     /// that dies mid-attempt has it retried once the lease runs out.
     pub fn claim_due(
         &self,
+        destination: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
     ) -> Result<Vec<DueDelivery>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.claim_due(now_ms, lease_ms, limit),
-            Store::Postgres(s) => s.claim_due(now_ms, lease_ms, limit),
+            Store::Sqlite(s) => s.claim_due(destination, now_ms, lease_ms, limit),
+            Store::Postgres(s) => s.claim_due(destination, now_ms, lease_ms, limit),
         }
     }
 
@@ -376,16 +378,15 @@ mod tests {
         store
             .insert_ticket("key-00001", "{}", "outage", &["hook".into(), "mail".into()])
             .unwrap();
-        let first = store.claim_due(1_000_000_000_000_000, 30_000, 10).unwrap();
-        assert_eq!(first.len(), 2);
-        assert!(store
-            .claim_due(1_000_000_000_000_000, 30_000, 10)
-            .unwrap()
-            .is_empty());
-        let later = store
-            .claim_due(1_000_000_000_000_000 + 30_000, 30_000, 10)
-            .unwrap();
-        assert_eq!(later.len(), 2);
+        let now = 1_000_000_000_000_000;
+        let first = store.claim_due("hook", now, 30_000, 10).unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].destination, "hook");
+        assert!(store.claim_due("hook", now, 30_000, 10).unwrap().is_empty());
+        // Each destination's deliveries are claimed on their own.
+        assert_eq!(store.claim_due("mail", now, 30_000, 10).unwrap().len(), 1);
+        let later = store.claim_due("hook", now + 30_000, 30_000, 10).unwrap();
+        assert_eq!(later.len(), 1);
     }
 
     #[test]

@@ -175,6 +175,7 @@ impl PgStore {
 
     pub fn claim_due(
         &self,
+        destination: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
@@ -184,12 +185,12 @@ impl PgStore {
         let rows = client.query(
             "UPDATE deliveries d SET next_attempt_at_ms = $1 + $2
              FROM (SELECT ticket_id, destination FROM deliveries
-                   WHERE state = 'pending' AND next_attempt_at_ms <= $1
+                   WHERE state = 'pending' AND next_attempt_at_ms <= $1 AND destination = $4
                    ORDER BY next_attempt_at_ms LIMIT $3
                    FOR UPDATE SKIP LOCKED) due
              WHERE d.ticket_id = due.ticket_id AND d.destination = due.destination
              RETURNING d.ticket_id, d.destination, d.attempts",
-            &[&now_ms, &lease_ms, &(limit as i64)],
+            &[&now_ms, &lease_ms, &(limit as i64), &destination],
         )?;
         Ok(rows
             .iter()

@@ -160,6 +160,7 @@ impl SqliteStore {
 
     pub fn claim_due(
         &self,
+        destination: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
@@ -169,18 +170,21 @@ impl SqliteStore {
             "UPDATE deliveries SET next_attempt_at_ms = ?1 + ?2
              WHERE (ticket_id, destination) IN (
                  SELECT ticket_id, destination FROM deliveries
-                 WHERE state = 'pending' AND next_attempt_at_ms <= ?1
+                 WHERE state = 'pending' AND next_attempt_at_ms <= ?1 AND destination = ?4
                  ORDER BY next_attempt_at_ms LIMIT ?3)
              RETURNING ticket_id, destination, attempts",
         )?;
         let due = stmt
-            .query_map(params![now_ms, lease_ms, limit as i64], |row| {
-                Ok(DueDelivery {
-                    ticket_id: row.get(0)?,
-                    destination: row.get(1)?,
-                    attempts: row.get(2)?,
-                })
-            })?
+            .query_map(
+                params![now_ms, lease_ms, limit as i64, destination],
+                |row| {
+                    Ok(DueDelivery {
+                        ticket_id: row.get(0)?,
+                        destination: row.get(1)?,
+                        attempts: row.get(2)?,
+                    })
+                },
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(due)
     }
