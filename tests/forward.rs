@@ -22,6 +22,7 @@ on_both_backends!(
     a_permanent_refusal_is_not_retried,
     pending_deliveries_are_resumed_after_a_restart,
     a_hung_destination_does_not_delay_a_healthy_one,
+    sigterm_stops_promptly_while_a_destination_hangs,
 );
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -359,4 +360,43 @@ fn a_hung_destination_does_not_delay_a_healthy_one(backend: Backend) {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(hung.connections() >= 1, "the hung destination was tried");
+}
+
+fn sigterm_stops_promptly_while_a_destination_hangs(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let hung = HungReceiver::start();
+    let mut relay = relay_with_config(
+        &db,
+        &format!(
+            "[[forward]]\nname = \"hung\"\nkind = \"webhook\"\nurl = \"{}\"\nsecret_env = \"TEST_WEBHOOK_SECRET\"\ntimeout_secs = 45\n",
+            hung.url
+        ),
+    );
+    post_one(&relay, "key-stop-00001");
+    wait_for("the attempt in flight", PATIENCE, || {
+        (hung.connections() >= 1).then_some(())
+    });
+    let started = std::time::Instant::now();
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &relay.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = wait_for("the relay to exit", Duration::from_secs(10), || {
+        relay.child.try_wait().unwrap()
+    });
+    assert!(status.success(), "{status}");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "stopping took {:?}",
+        started.elapsed()
+    );
+    // The delivery in flight is neither lost nor marked failed.
+    let states = deliveries_when(&db.location, |_| true);
+    assert_eq!(
+        (states[0].0.as_str(), states[0].1.as_str()),
+        ("hung", "pending")
+    );
 }

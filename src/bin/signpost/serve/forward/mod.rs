@@ -35,6 +35,8 @@ const POLL: Duration = Duration::from_millis(250);
 const DATABASE_RETRY: Duration = Duration::from_secs(5);
 /// Deliveries to one destination attempted side by side.
 const BATCH: usize = 8;
+/// How long shutdown waits for attempts in flight.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 /// Longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
@@ -210,12 +212,27 @@ impl Forwarder {
         self.waker.clone()
     }
 
-    /// Lets the current attempts finish, then stops.
+    /// Stops claiming, and gives attempts in flight [`STOP_GRACE`] to end.
+    /// A worker still waiting on a hung destination is left behind (the
+    /// process exits): its delivery stays pending under its lease and is
+    /// attempted again once the lease runs out, after a restart too.
     pub fn stop(self) {
         self.stop.store(true, Ordering::SeqCst);
         self.waker.wake();
+        let deadline = std::time::Instant::now() + STOP_GRACE;
+        while std::time::Instant::now() < deadline
+            && !self.threads.iter().all(JoinHandle::is_finished)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         for thread in self.threads {
-            let _ = thread.join();
+            if thread.is_finished() {
+                let _ = thread.join();
+            } else {
+                eprintln!(
+                    "signpost: stopping with a delivery in flight; it stays pending and is retried"
+                );
+            }
         }
     }
 }
