@@ -101,3 +101,44 @@ test('a 300 KB paste is counted as pasted, warned about before Send, refused wit
   await page.waitForTimeout(300);
   assert.equal(relay.query('SELECT count(*) AS n FROM tickets')[0].n, 0);
 });
+
+test('offline: a page opened again without a connection still gets its widget from the cache, and the help saved on this device', async (t) => {
+  // No page.route here: Playwright turns the HTTP cache off while routing.
+  const { relay, context } = await startSession(t, { args: contentArgs() });
+  const page = await context.newPage();
+  await page.goto(relay.url);
+  await openPanel(page);
+  await page.getByTestId('search').fill('forgot my pasword');
+  await eventually(async () => assert.ok((await resultIds(page)).includes('reset-password')));
+  // The offline copy is written just after the panel is usable.
+  await eventually(async () => assert.ok(await page.evaluate(() => !!localStorage.getItem('signpost:content:v1'))));
+
+  await context.setOffline(true);
+  const again = await context.newPage();
+  await again.goto(relay.url);
+  await openPanel(again);
+  await again.getByTestId('search').fill('forgot my pasword');
+  await eventually(async () => assert.ok((await resultIds(again)).includes('reset-password')));
+  assert.match(await again.getByTestId('saved-copy').textContent(), /offline/i, 'the user is told this is the saved help');
+  assert.doesNotMatch(await again.getByTestId('panel').textContent(), /Failed to fetch/);
+});
+
+test('two submits in one task store one ticket and show no error after the success', async (t) => {
+  const { relay, context } = await startSession(t, { args: contentArgs() });
+  const url = await servePage(context, relay, '/double.html', hostPage({ attrs: { contact: 'always' } }));
+  const page = await context.newPage();
+  await page.goto(url);
+  await openPanel(page);
+  await page.getByTestId('contact-route').click();
+  await page.getByTestId('message').fill('The camera drops off the network every night.');
+  await page.getByTestId('email').fill('ana@example.com');
+  await page.evaluate(() => {
+    const form = document.querySelector('signpost-widget').shadowRoot.querySelector('[data-testid=contact-form]');
+    form.requestSubmit();
+    form.requestSubmit();
+  });
+  await page.locator('[data-testid=ticket-status][data-state=sent]').waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(relay.query('SELECT count(*) AS n FROM tickets')[0].n, 1);
+  assert.equal((await page.getByTestId('form-problem').textContent()).trim(), '', 'no error follows the success');
+});

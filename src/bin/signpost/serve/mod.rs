@@ -32,6 +32,8 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 /// The widget is served under a path that names its version, so that a
 /// script tag pins the files it loads and caches never mix two builds.
 pub const WIDGET_PATH: &str = concat!("/widget/", env!("CARGO_PKG_VERSION"));
+/// How browsers may cache the widget's files (see the router).
+pub const WIDGET_CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalidate=604800";
 
 const CONFIG_HELP: &str = "\
 CONFIGURATION
@@ -391,7 +393,11 @@ fn router(state: Arc<AppState>, settings: &config::Settings, origins: Vec<Header
         .with_state(state.clone());
 
     // Widget files may be embedded from any site; they are public and
-    // carry no credentials. `no-cache` revalidates so a rebuild shows at once.
+    // carry no credentials. Their path carries the version, so a browser
+    // may keep them: fresh for 5 minutes, then used while it revalidates
+    // for a week. A page reloaded offline still gets its widget (and the
+    // tickets queued in it are sent once back online); a rebuild under the
+    // same version shows on the second load.
     let widget = Router::new()
         .fallback_service(ServeDir::new(&settings.widget_dir))
         .layer(SetResponseHeaderLayer::overriding(
@@ -400,7 +406,7 @@ fn router(state: Arc<AppState>, settings: &config::Settings, origins: Vec<Header
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
+            HeaderValue::from_static(WIDGET_CACHE_CONTROL),
         ));
 
     // The server's clock for the widget's `clock.skew` check: an empty 204
