@@ -113,7 +113,9 @@
   function fail(error) {
     if (launcher) {
       launcher.setAttribute('data-state', 'error');
-      launcher.title = 'Help could not load. Check your connection and try again.';
+      // Not "check your connection": a page's policy or a bad deploy fails
+      // the same way, and the console says which.
+      launcher.title = 'Help could not load. Please try again later.';
     }
     console.error('[signpost] could not load the widget from ' + base, error);
     emit('error', { message: String(error && error.message || error) });

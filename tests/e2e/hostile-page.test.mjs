@@ -96,7 +96,9 @@ test('a 300 KB paste is counted as pasted, warned about before Send, refused wit
   await page.getByTestId('send').click();
   const problem = page.getByTestId('form-problem');
   await eventually(async () => assert.match(await problem.textContent(), /300000 characters; the limit is 20000/));
-  assert.ok(await problem.isVisible(), 'the problem is in view');
+  // In view: inside the panel's visible area, not below its scroll edge.
+  const [box, panel] = [await problem.boundingBox(), await page.getByTestId('panel').boundingBox()];
+  assert.ok(box && box.y >= panel.y && box.y + box.height <= panel.y + panel.height, `problem at ${JSON.stringify(box)}, panel ${JSON.stringify(panel)}`);
   assert.equal(await page.getByTestId('message').inputValue(), 'x'.repeat(300_000), 'the text is kept');
   await page.waitForTimeout(300);
   assert.equal(relay.query('SELECT count(*) AS n FROM tickets')[0].n, 0);

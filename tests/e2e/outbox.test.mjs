@@ -35,6 +35,10 @@ test('a ticket submitted offline survives a reload and is stored exactly once wh
   await context.setOffline(true);
   await page.getByTestId('send').click();
   await ticketStatus(page, 'queued').waitFor();
+  // Words a person understands, not the browser's "Failed to fetch".
+  const why = await ticketStatus(page, 'queued').textContent();
+  assert.match(why, /will be sent automatically .*offline/, why);
+  assert.doesNotMatch(why, /Failed to fetch/i, why);
 
   // Reload while the relay is still unreachable: the loader boots the app by
   // itself because a ticket is queued, and the ticket stays queued.
