@@ -94,6 +94,8 @@
     svg('path', { d: 'M9.3 9.2a2.8 2.8 0 0 1 5.4 1c0 1.9-2.7 2.4-2.7 4' }, icon);
     svg('circle', { cx: 12, cy: 17.3, r: 0.6, fill: 'currentColor' }, icon);
     launcher.addEventListener('pointerenter', boot);
+    // A touch has no hover: the press starts the load before the click.
+    launcher.addEventListener('pointerdown', boot);
     launcher.addEventListener('focus', boot);
     launcher.addEventListener('click', function () { api('toggle'); });
     root.appendChild(launcher);
