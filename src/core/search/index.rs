@@ -225,12 +225,16 @@ impl Index {
 
         let mut term_ids: FastMap<String, u32> = FastMap::default();
         let mut term_docs: Vec<Vec<Posting>> = Vec::new();
-        let mut word_map: FastMap<String, u32> = FastMap::default();
-        // For synonyms: every word's stem (stop words too) as a small id,
-        // computed once per distinct word. Re-tokenising each text for them
-        // doubled the build time, which the widget pays on open.
+        // Every distinct word, looked up once per occurrence and stemmed
+        // once: its stem's small id (for synonyms, stop words too) and its
+        // index term (`NO_TERM` for a stop word). Re-tokenising each text
+        // for synonyms doubled the build time, which the widget pays on open.
+        const NO_TERM: u32 = u32::MAX;
+        // (A map to an index into `known`, not to the tuple: another map
+        // value type costs the widget most of a kilobyte.)
+        let mut seen: FastMap<String, u32> = FastMap::default();
+        let mut known: Vec<(u32, u32, bool)> = Vec::new();
         let mut stem_ids: FastMap<String, u32> = FastMap::default();
-        let mut word_stem: FastMap<String, u32> = FastMap::default();
         let intern = |stem: &str, ids: &mut FastMap<String, u32>| -> u32 {
             if let Some(&id) = ids.get(stem) {
                 return id;
@@ -268,34 +272,47 @@ impl Index {
                 for text in texts {
                     stream.clear();
                     normalize::scan_words(text, |word, _, joined| {
-                        if !synonym_ids.is_empty() {
-                            let sid = match word_stem.get(word) {
-                                Some(&sid) => sid,
-                                None => {
+                        let slot = match seen.get(word) {
+                            Some(&slot) => slot as usize,
+                            None => {
+                                let stop = normalize::is_stop_word(word);
+                                let mut new = (0, NO_TERM, stop);
+                                if !stop || !synonym_ids.is_empty() {
                                     normalize::stem_into(word, &mut stem_buf);
-                                    let sid = intern(&stem_buf, &mut stem_ids);
-                                    word_stem.insert(word.to_string(), sid);
-                                    sid
+                                    if !synonym_ids.is_empty() {
+                                        new.0 = intern(&stem_buf, &mut stem_ids);
+                                    }
+                                    if !stop {
+                                        new.1 = term_of(&mut term_ids, &mut term_docs, &stem_buf);
+                                    }
                                 }
-                            };
+                                seen.insert(word.to_string(), known.len() as u32);
+                                known.push(new);
+                                known.len() - 1
+                            }
+                        };
+                        let (sid, tid, stop) = known[slot];
+                        if !synonym_ids.is_empty() {
                             stream.push((sid, joined));
                         }
-                        if !joined && normalize::is_stop_word(word) {
+                        if stop && !joined {
                             return;
                         }
+                        let tid = match tid {
+                            // A hyphen-joined pair that spells a stop word
+                            // ("a-n"): rare, so its term is made here.
+                            NO_TERM => {
+                                normalize::stem_into(word, &mut stem_buf);
+                                let tid = term_of(&mut term_ids, &mut term_docs, &stem_buf);
+                                known[slot].1 = tid;
+                                tid
+                            }
+                            tid => tid,
+                        };
                         if !joined {
                             lens[f] += 1;
                         }
-                        // Most words repeat: reuse their stem's term.
-                        match word_map.get(word) {
-                            Some(&tid) => add_posting(&mut term_docs, tid, d as u32, f),
-                            None => {
-                                normalize::stem_into(word, &mut stem_buf);
-                                let tid = term_of(&mut term_ids, &mut term_docs, &stem_buf);
-                                add_posting(&mut term_docs, tid, d as u32, f);
-                                word_map.insert(word.to_string(), tid);
-                            }
-                        }
+                        add_posting(&mut term_docs, tid, d as u32, f);
                     });
                     if !synonym_ids.is_empty() {
                         let found =
@@ -334,9 +351,10 @@ impl Index {
 
         // Stems are usually words too ("camera" for "cameras"), and typos of
         // other forms land near them, so they join the typo vocabulary.
-        let mut word_map: FastMap<String, u32> = word_map
+        let mut word_map: FastMap<String, u32> = seen
             .into_iter()
-            .map(|(w, t)| (w, remap[t as usize]))
+            .filter(|(_, slot)| known[*slot as usize].1 != NO_TERM)
+            .map(|(w, slot)| (w, remap[known[slot as usize].1 as usize]))
             .collect();
         for (t, term) in terms.iter().enumerate() {
             if !term.starts_with(SYNONYM_PREFIX) && !word_map.contains_key(term) {
