@@ -7,9 +7,78 @@
 //! error means the check could not run (a bad argument, no answer in time,
 //! a host check that threw), and takes the flow's error branch.
 
-use super::context::{bound_line, describe_user_agent};
-use super::flow::CheckResult;
+use super::text::{bound_line, comma_list};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The result of a check, as the browser layer reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum CheckResult {
+    /// The check passed.
+    Pass,
+    /// The check ran and failed.
+    Fail,
+    /// The check could not run (timeout, not registered, threw).
+    Error {
+        /// What went wrong, for the transcript.
+        detail: String,
+    },
+}
+
+impl CheckResult {
+    /// `"pass"`, `"fail"` or `"error"`: the value of `check.<id>` in conditions.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CheckResult::Pass => "pass",
+            CheckResult::Fail => "fail",
+            CheckResult::Error { .. } => "error",
+        }
+    }
+}
+
+/// Browser name with major version, and operating system, read from a
+/// user-agent string: `("Chrome 126", "Android")`. Unknown parts read
+/// "unknown"; the full string is never sent (it fingerprints users).
+pub fn describe_user_agent(ua: &str) -> (String, String) {
+    let version_after = |marker: &str| {
+        ua.find(marker).map(|at| {
+            let rest = &ua[at + marker.len()..];
+            let major: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            major
+        })
+    };
+    // Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari".
+    let browsers = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("SamsungBrowser/", "Samsung Internet"),
+        ("Chrome/", "Chrome"),
+        ("CriOS/", "Chrome"),
+        ("FxiOS/", "Firefox"),
+        ("Version/", "Safari"),
+    ];
+    let browser = browsers
+        .iter()
+        .find_map(|(marker, name)| version_after(marker).map(|v| format!("{name} {v}")))
+        .unwrap_or_else(|| "unknown".into());
+    let systems = [
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ];
+    let os = systems
+        .iter()
+        .find(|(marker, _)| ua.contains(marker))
+        .map_or("unknown", |(_, name)| name)
+        .to_string();
+    (browser, os)
+}
 
 /// How long a check may take when the flow does not say (`timeout_ms`).
 pub const DEFAULT_TIMEOUT_MS: u32 = 5_000;
@@ -31,7 +100,7 @@ pub const KNOWN_BROWSERS: &[&str] = &[
 
 /// The names in a `browser` argument (`"chrome, edge"`).
 pub fn browser_names(arg: &str) -> Vec<&str> {
-    super::config::comma_list(arg)
+    comma_list(arg)
 }
 
 /// Whether `name` is one of [`KNOWN_BROWSERS`].

@@ -3,15 +3,7 @@
 
 use crate::core::json::{Fields, Json, Path};
 use crate::core::scrub::Scrubber;
-
-/// The items of a comma-separated list, trimmed, blanks dropped
-/// (`"a, b ,"` is `["a", "b"]`).
-pub fn comma_list(text: &str) -> Vec<&str> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
+pub use crate::core::text::comma_list;
 
 /// A comma-separated option as owned items; see [`comma_list`].
 fn list(value: Option<String>) -> Vec<String> {

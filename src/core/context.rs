@@ -7,18 +7,16 @@
 //! the user previews ("What we'll send"), may remove one by one, and sends.
 //! The page URL is not an item: it is the ticket's own `page_url` field.
 
+pub use crate::core::checks::describe_user_agent;
 use crate::core::json::Json;
 use crate::core::scrub::Scrubber;
+pub use crate::core::text::{bound_line, CUT_MARK, MAX_LINE_CHARS};
 use serde::{Deserialize, Serialize};
 
-/// Longest line kept, in characters; longer ones are cut with [`CUT_MARK`].
-pub const MAX_LINE_CHARS: usize = 500;
 /// Most lines kept per item; the rest are summarised in one line.
 pub const MAX_LINES: usize = 100;
 /// Most items a ticket carries.
 pub const MAX_ITEMS: usize = 40;
-/// Appended where text was cut.
-pub const CUT_MARK: &str = "… [cut]";
 
 /// What a context item is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,57 +234,6 @@ impl Visit {
         }
         items.truncate(MAX_ITEMS);
         items
-    }
-}
-
-/// Browser name with major version, and operating system, read from a
-/// user-agent string: `("Chrome 126", "Android")`. Unknown parts read
-/// "unknown"; the full string is never sent (it fingerprints users).
-pub fn describe_user_agent(ua: &str) -> (String, String) {
-    let version_after = |marker: &str| {
-        ua.find(marker).map(|at| {
-            let rest = &ua[at + marker.len()..];
-            let major: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            major
-        })
-    };
-    // Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari".
-    let browsers = [
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("SamsungBrowser/", "Samsung Internet"),
-        ("Chrome/", "Chrome"),
-        ("CriOS/", "Chrome"),
-        ("FxiOS/", "Firefox"),
-        ("Version/", "Safari"),
-    ];
-    let browser = browsers
-        .iter()
-        .find_map(|(marker, name)| version_after(marker).map(|v| format!("{name} {v}")))
-        .unwrap_or_else(|| "unknown".into());
-    let systems = [
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Android", "Android"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("CrOS", "ChromeOS"),
-        ("Linux", "Linux"),
-    ];
-    let os = systems
-        .iter()
-        .find(|(marker, _)| ua.contains(marker))
-        .map_or("unknown", |(_, name)| name)
-        .to_string();
-    (browser, os)
-}
-
-/// Cuts a line to [`MAX_LINE_CHARS`], marking the cut.
-pub fn bound_line(line: &str) -> String {
-    match line.char_indices().nth(MAX_LINE_CHARS) {
-        None => line.to_string(),
-        Some((end, _)) => format!("{}{CUT_MARK}", &line[..end]),
     }
 }
 

@@ -11,5 +11,6 @@ pub mod outbox;
 pub mod scrub;
 pub mod search;
 pub mod sort;
+pub mod text;
 pub mod ticket;
 pub mod widget;

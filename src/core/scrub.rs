@@ -8,7 +8,12 @@
 //! engine keep the wasm small. Scrubbing is idempotent: the markers it writes
 //! never match again.
 
-use crate::core::ticket::scrub_url;
+/// The URL without its query string and fragment, which often carry tokens,
+/// emails and session ids.
+pub fn scrub_url(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url[..end].to_string()
+}
 
 /// Replaces an email address.
 pub const EMAIL_MARK: &str = "[email]";

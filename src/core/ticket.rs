@@ -4,11 +4,60 @@
 //! definition so that what one writes the other always accepts.
 
 use crate::core::context::{self, ContextItem, MAX_ITEMS, MAX_LINES, MAX_LINE_CHARS};
-use crate::core::flow::Priority;
 use crate::core::json::Json;
+pub use crate::core::scrub::scrub_url;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// Priority tiers, most urgent first. They follow how support teams triage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Everything is failing; help is needed now.
+    Outage,
+    /// Money is involved; high priority.
+    Billing,
+    /// A real problem in the product, ideally with a workaround article.
+    Defect,
+    /// A setup mistake self-help could not clear.
+    Howto,
+    /// An idea or a comment; no urgency.
+    Feedback,
+}
+
+impl Priority {
+    /// Every tier, most urgent first.
+    pub const ALL: [Priority; 5] = [
+        Priority::Outage,
+        Priority::Billing,
+        Priority::Defect,
+        Priority::Howto,
+        Priority::Feedback,
+    ];
+
+    /// The value in flow files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Outage => "outage",
+            Priority::Billing => "billing",
+            Priority::Defect => "defect",
+            Priority::Howto => "howto",
+            Priority::Feedback => "feedback",
+        }
+    }
+
+    /// Parses a tier name.
+    pub fn from_name(s: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The payload schema version this build writes and accepts.
 pub const TICKET_VERSION: u32 = 1;
@@ -314,13 +363,6 @@ pub fn is_plausible_email(email: &str) -> bool {
         }
         None => false,
     }
-}
-
-/// The URL without its query string and fragment, which often carry tokens,
-/// emails and session ids.
-pub fn scrub_url(url: &str) -> String {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    url[..end].to_string()
 }
 
 /// Formats 16 random bytes as a version-4 UUID, used as the idempotency key.

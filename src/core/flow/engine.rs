@@ -30,6 +30,7 @@
 
 use super::expr::{parse_condition, CHECK_PREFIX};
 use super::format::*;
+pub use crate::core::checks::CheckResult;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -43,32 +44,6 @@ pub const SESSION_FORMAT: u32 = 1;
 /// counts them) so a user bouncing back and forth cannot grow a ticket
 /// without bound.
 pub const MAX_TRANSCRIPT: usize = 500;
-
-/// The result of a check, as the browser layer reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum CheckResult {
-    /// The check passed.
-    Pass,
-    /// The check ran and failed.
-    Fail,
-    /// The check could not run (timeout, not registered, threw).
-    Error {
-        /// What went wrong, for the transcript.
-        detail: String,
-    },
-}
-
-impl CheckResult {
-    /// `"pass"`, `"fail"` or `"error"`: the value of `check.<id>` in conditions.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            CheckResult::Pass => "pass",
-            CheckResult::Fail => "fail",
-            CheckResult::Error { .. } => "error",
-        }
-    }
-}
 
 /// "Run check X with these arguments": the effect a check node asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 //! reports every mistake with its position; the bundle's already-checked JSON
 //! is read by [`crate::core::flow::decode`], which the widget can afford.
 
+pub use crate::core::ticket::Priority;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -255,55 +256,6 @@ pub struct TicketField {
     /// Must the user fill it in?
     #[serde(default)]
     pub required: bool,
-}
-
-/// Priority tiers, most urgent first. They follow how support teams triage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    /// Everything is failing; help is needed now.
-    Outage,
-    /// Money is involved; high priority.
-    Billing,
-    /// A real problem in the product, ideally with a workaround article.
-    Defect,
-    /// A setup mistake self-help could not clear.
-    Howto,
-    /// An idea or a comment; no urgency.
-    Feedback,
-}
-
-impl Priority {
-    /// Every tier, most urgent first.
-    pub const ALL: [Priority; 5] = [
-        Priority::Outage,
-        Priority::Billing,
-        Priority::Defect,
-        Priority::Howto,
-        Priority::Feedback,
-    ];
-
-    /// The value in flow files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Outage => "outage",
-            Priority::Billing => "billing",
-            Priority::Defect => "defect",
-            Priority::Howto => "howto",
-            Priority::Feedback => "feedback",
-        }
-    }
-
-    /// Parses a tier name.
-    pub fn from_name(s: &str) -> Option<Priority> {
-        Priority::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
-
-impl fmt::Display for Priority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// A variable's value: text, a whole number or a yes/no.

@@ -1,0 +1,187 @@
+//! The core's modules form layers: no module may depend on another that
+//! depends back on it, however indirectly, and none may use the browser.
+//! A newcomer can then read the core from the bottom (json, text, sort,
+//! scrub) up (flow runtime, search, content) without meeting a cycle.
+//!
+//! Dependencies are read from the source: `crate::core::x` and `super::x`
+//! paths outside comments and `#[cfg(test)]` code, per top-level module.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a file without comments and without its test modules.
+fn code_of(text: &str) -> String {
+    let text = text.split("#[cfg(test)]").next().unwrap_or("");
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Identifiers starting at `at` in `code`: one name, or a `{a, b}` group.
+fn names_at(code: &str, at: usize) -> Vec<String> {
+    let rest = &code[at..];
+    let ident = |s: &str| {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect::<String>()
+    };
+    if let Some(group) = rest.strip_prefix('{') {
+        let group = &group[..group.find('}').unwrap_or(group.len())];
+        group
+            .split(',')
+            .map(|item| ident(item.trim()))
+            .filter(|n| !n.is_empty())
+            .collect()
+    } else {
+        vec![ident(rest)]
+    }
+}
+
+/// Top-level core module → the top-level core modules it uses.
+fn core_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+    let mut files = Vec::new();
+    rust_files(&core, &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let rel: Vec<String> = file
+            .strip_prefix(&core)
+            .unwrap()
+            .iter()
+            .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+            .collect();
+        if rel == ["mod"] || rel.last().is_some_and(|l| l == "tests") {
+            continue;
+        }
+        // The module path under `core`: `flow/engine/persist.rs` is
+        // [flow, engine, persist]; `flow/mod.rs` is [flow].
+        let mut module = rel.clone();
+        if module.last().is_some_and(|l| l == "mod") {
+            module.pop();
+        }
+        let me = module[0].clone();
+        let code = code_of(&fs::read_to_string(&file).unwrap());
+        let uses = graph.entry(me.clone()).or_default();
+        for (at, _) in code.match_indices("crate::core::") {
+            for name in names_at(&code, at + "crate::core::".len()) {
+                uses.insert(name);
+            }
+        }
+        for (at, _) in code.match_indices("super::") {
+            // Count the whole run of `super::` once, from its first one.
+            if code[..at].ends_with("super::") {
+                continue;
+            }
+            let mut depth = 0;
+            let mut end = at;
+            while code[end..].starts_with("super::") {
+                depth += 1;
+                end += "super::".len();
+            }
+            if depth == module.len() {
+                for name in names_at(&code, end) {
+                    uses.insert(name);
+                }
+            }
+        }
+        uses.remove(&me);
+    }
+    let known: BTreeSet<String> = graph.keys().cloned().collect();
+    for uses in graph.values_mut() {
+        uses.retain(|m| known.contains(m));
+    }
+    graph
+}
+
+/// A cycle through `graph`, as the modules on it, if there is one.
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == node) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|m| visit(m, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_core_modules_have_no_import_cycle() {
+    let graph = core_graph();
+    assert!(
+        graph.contains_key("flow") && graph.contains_key("ticket"),
+        "{graph:?}"
+    );
+    if let Some(cycle) = find_cycle(&graph) {
+        panic!(
+            "import cycle in src/core: {}\n(move the shared item down a layer; the graph is {graph:#?})",
+            cycle.join(" → ")
+        );
+    }
+}
+
+#[test]
+fn the_cycle_finder_finds_a_cycle_and_reads_super_paths() {
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    graph.entry("a".into()).or_default().insert("b".into());
+    graph.entry("b".into()).or_default().insert("c".into());
+    graph.entry("c".into()).or_default().insert("a".into());
+    assert_eq!(find_cycle(&graph).unwrap(), ["a", "b", "c", "a"]);
+    graph.get_mut("c").unwrap().clear();
+    assert_eq!(find_cycle(&graph), None);
+
+    let code = "use super::super::json::{Json, Path};\nuse super::{scrub, text};";
+    assert_eq!(names_at(code, code.find("json").unwrap()), ["json"]);
+    assert_eq!(names_at(code, code.find('{').unwrap()), ["Json", "Path"]);
+    assert_eq!(names_at(code, code.rfind('{').unwrap()), ["scrub", "text"]);
+}
+
+#[test]
+fn the_core_uses_no_browser_crate() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+    let mut files = Vec::new();
+    rust_files(&core, &mut files);
+    for file in files {
+        let code = code_of(&fs::read_to_string(&file).unwrap());
+        for browser in ["leptos", "web_sys", "wasm_bindgen", "js_sys", "gloo"] {
+            assert!(
+                !code.contains(&format!("{browser}::")),
+                "{} uses {browser}: the core must stay plain Rust",
+                file.display()
+            );
+        }
+    }
+}
