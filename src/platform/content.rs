@@ -54,12 +54,11 @@ pub fn saved() -> Option<String> {
     storage::read(SAVED_KEY).ok().flatten()
 }
 
-/// Keeps `text` as the offline copy. A full or blocked storage only costs
-/// the offline copy, so the failure is logged, not shown.
+/// Keeps `text` as the offline copy (storing the same text again is a
+/// no-op for the browser, so there is nothing to compare first). A full or
+/// blocked storage only costs the offline copy, so the failure is logged,
+/// not shown.
 pub fn save(text: &str) {
-    if saved().as_deref() == Some(text) {
-        return;
-    }
     if let Err(e) = storage::write(SAVED_KEY, text) {
         web_sys::console::warn_1(&format!("[signpost] offline copy of help not kept: {e}").into());
     }

@@ -193,12 +193,36 @@ impl Region {
     }
 }
 
-/// Whether the focused element (looking into the shadow root that holds
-/// `root`) is `root` or inside it.
-fn focused_within(root: &Element) -> bool {
-    root.get_root_node()
+/// The focused element, looking into the shadow root that holds `node`
+/// (`document.activeElement` only sees the shadow host).
+pub fn active_element(node: &Element) -> Option<Element> {
+    node.get_root_node()
         .dyn_into::<web_sys::ShadowRoot>()
         .ok()
         .and_then(|r| r.active_element())
-        .is_some_and(|active| root.contains(Some(&active)))
+}
+
+/// Whether the focused element is `root` or inside it.
+fn focused_within(root: &Element) -> bool {
+    active_element(root).is_some_and(|active| root.contains(Some(&active)))
+}
+
+/// After this frame (content drawn by effects is there by then), moves
+/// the focus to the `[data-focus]` element in `root`: the heading or text
+/// a keyboard or screen-reader user should continue from.
+pub fn focus_marked_later(root: &Element) {
+    let root = root.clone();
+    let later = Closure::once_into_js(move || {
+        if let Some(target) = root
+            .query_selector("[data-focus]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = target.focus();
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(later.unchecked_ref());
+    }
 }

@@ -10,10 +10,9 @@ use super::tree;
 use super::watch;
 use crate::core::flow::Priority;
 use crate::core::search::{Hit, Kind};
-use crate::platform::dom::{button, el, text_el, Node, Region};
+use crate::platform::dom::{active_element, button, el, focus_marked_later, text_el, Node, Region};
 use leptos::prelude::*;
 use std::ops::Range;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 
@@ -58,9 +57,9 @@ pub fn build(container: &Element, state: WidgetState) {
     let search_input: HtmlInputElement = search.element().clone().unchecked_into();
 
     let notice = el("div").class("sp-notice");
-    let notice_region = Rc::new(Region::new(notice.element().clone()));
+    let notice_region = Region::new(notice.element().clone());
     let results = el("div").class("sp-results-area");
-    let results_region = Rc::new(Region::new(results.element().clone()));
+    let results_region = Region::new(results.element().clone());
     let count = el("p")
         .class("sp-sr")
         .attr("role", "status")
@@ -104,12 +103,12 @@ pub fn build(container: &Element, state: WidgetState) {
     let home_el: HtmlElement = home.element().clone().unchecked_into();
 
     let screen = el("div").class("sp-screen");
-    let screen_region = Rc::new(Region::new(screen.element().clone()));
+    let screen_region = Region::new(screen.element().clone());
     let tickets = el("div")
         .class("sp-tickets")
         .attr("role", "status")
         .attr("aria-live", "polite");
-    let tickets_region = Rc::new(Region::new(tickets.element().clone()));
+    let tickets_region = Region::new(tickets.element().clone());
 
     let panel = el("div")
         .class("sp-panel")
@@ -151,8 +150,9 @@ pub fn build(container: &Element, state: WidgetState) {
     let panel_el: HtmlElement = panel.element().clone().unchecked_into();
     let root = Region::new(container.clone());
     root.show([panel]);
-    // The root region never redraws; it keeps the panel's listeners alive.
-    std::mem::forget(root);
+    // The root region never redraws; it keeps the panel's listeners alive
+    // until the owner is cleaned up (`destroy`).
+    StoredValue::new_local(root);
 
     // Open and close; focus moves into the dialog.
     let input = search_input.clone();
@@ -179,13 +179,7 @@ pub fn build(container: &Element, state: WidgetState) {
                 .child(text_el("strong", "", &incident.title))
                 .children(tree::blocks(&incident.body));
             if let Some(url) = incident.status_url {
-                banner = banner.child(
-                    el("a")
-                        .attr("href", &url)
-                        .attr("target", "_blank")
-                        .attr("rel", "noopener noreferrer")
-                        .text(t.status_page),
-                );
+                banner = banner.child(tree::external_link(&url).text(t.status_page));
             }
             nodes.push(banner);
         }
@@ -223,7 +217,7 @@ pub fn build(container: &Element, state: WidgetState) {
             } else if !r.is_empty() {
                 let mut position = 0;
                 let mut group = |kind: Kind, label: &str, hits: &[Hit]| {
-                    let id = format!("sp-group-{}", kind_name(kind));
+                    let id = format!("sp-group-{}", kind.as_str());
                     let options: Vec<Node> = hits
                         .iter()
                         .map(|hit| {
@@ -236,7 +230,7 @@ pub fn build(container: &Element, state: WidgetState) {
                         el("div")
                             .attr("role", "group")
                             .attr("aria-labelledby", &id)
-                            .attr("data-kind", kind_name(kind))
+                            .attr("data-kind", kind.as_str())
                             .testid("result-group")
                             .child(
                                 text_el("div", "sp-group-label", label)
@@ -316,20 +310,13 @@ pub fn build(container: &Element, state: WidgetState) {
         // Focus follows the screen, so keyboard and screen-reader users
         // land on what just opened.
         if previous.is_some() && previous.as_ref() != Some(&screen) {
-            let focus_target = if screen == Screen::Home {
-                Some(input.clone().unchecked_into::<HtmlElement>())
-            } else {
-                screen_region
-                    .root()
-                    .query_selector("[data-focus]")
-                    .ok()
-                    .flatten()
-                    .and_then(|e| e.dyn_into::<HtmlElement>().ok())
-            };
-            if let Some(target) = focus_target {
+            if screen == Screen::Home {
+                let input = input.clone();
                 request_animation_frame(move || {
-                    let _ = target.focus();
+                    let _ = input.focus();
                 });
+            } else {
+                focus_marked_later(screen_region.root());
             }
         }
     });
@@ -338,13 +325,6 @@ pub fn build(container: &Element, state: WidgetState) {
         let nodes = ticket_statuses(state);
         tickets_region.show(nodes);
     });
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Flow => "flow",
-        Kind::Article => "article",
-    }
 }
 
 /// One result: its title with the matched words marked, and an excerpt.
@@ -365,7 +345,7 @@ fn option(state: WidgetState, hit: &Hit, position: usize, active: bool) -> Node 
         .attr("id", &format!("sp-opt-{position}"))
         .attr("role", "option")
         .attr("aria-selected", if active { "true" } else { "false" })
-        .attr("data-kind", kind_name(kind))
+        .attr("data-kind", kind.as_str())
         .attr("data-id", &hit.id)
         .class(if active {
             "sp-option sp-active"
@@ -469,18 +449,27 @@ fn incident_ack(state: WidgetState) -> Option<Node> {
 
 fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
     let t = state.text;
-    let article = with_bundle(|b| b.article(id).cloned()).flatten();
-    let Some(article) = article else {
+    // Drawn while the bundle is borrowed: the body is not copied.
+    let drawn = with_bundle(|b| {
+        b.article(id).map(|a| {
+            (
+                a.title.clone(),
+                a.related_flows.clone(),
+                tree::blocks(&a.body),
+            )
+        })
+    })
+    .flatten();
+    let Some((title, related, body)) = drawn else {
         return vec![
             back_home(state, t.back),
             text_el("p", "sp-note", t.unknown_item),
         ];
     };
     let rating = el("div").class("sp-rate");
-    let rating_region = Rc::new(Region::new(rating.element().clone()));
+    let rating_region = Region::new(rating.element().clone());
     let answered = RwSignal::new(None::<bool>);
-    let article_id = article.id.clone();
-    let related = article.related_flows.clone();
+    let article_id = id.to_string();
     watch(move || {
         let nodes = match answered.get() {
             None => {
@@ -529,11 +518,11 @@ fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
     });
     vec![el("article")
         .class("sp-article")
-        .attr("data-id", &article.id)
+        .attr("data-id", id)
         .testid("article")
         .child(back_home(state, t.back))
         .child(
-            text_el("h3", "sp-subtitle", &article.title)
+            text_el("h3", "sp-subtitle", &title)
                 .attr("tabindex", "-1")
                 .attr("data-focus", "")
                 .testid("article-title"),
@@ -542,7 +531,7 @@ fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
             el("div")
                 .class("sp-prose")
                 .testid("article-body")
-                .children(tree::blocks(&article.body)),
+                .children(body),
         )
         .child(rating)]
 }
@@ -568,11 +557,7 @@ fn trap_focus(ev: &KeyboardEvent) {
     let (Some(first), Some(last)) = (visible.first(), visible.last()) else {
         return;
     };
-    let active = panel
-        .get_root_node()
-        .dyn_into::<web_sys::ShadowRoot>()
-        .ok()
-        .and_then(|r| r.active_element());
+    let active = active_element(&panel);
     let at = |e: &HtmlElement| active.as_ref().is_some_and(|a| a == e.as_ref() as &Element);
     if ev.shift_key() && at(first) {
         ev.prevent_default();

@@ -34,7 +34,10 @@ fn field(id: &str, label: &str, tag: &str, value: &str) -> (Node, Node) {
             node
         }
         _ => {
-            node_value(&input, value);
+            input
+                .element()
+                .unchecked_ref::<HtmlInputElement>()
+                .set_value(value);
             input
         }
     };
@@ -45,12 +48,6 @@ fn field(id: &str, label: &str, tag: &str, value: &str) -> (Node, Node) {
             .text(label),
         input,
     )
-}
-
-fn node_value(node: &Node, value: &str) {
-    node.element()
-        .unchecked_ref::<HtmlInputElement>()
-        .set_value(value);
 }
 
 /// The contact form for `state.contact`. It shows exactly what will be
@@ -211,12 +208,11 @@ pub fn contact_form(state: WidgetState) -> Node {
     };
 
     let preview = el("ul").class("sp-preview-list");
-    let preview_region = Rc::new(Region::new(preview.element().clone()));
+    let preview_region = Region::new(preview.element().clone());
     let preview_draft = draft.clone();
     watch(move || {
         removed.track();
         consent.track();
-        state.query.track();
         let ticket = preview_draft();
         let page = ticket
             .page_url
@@ -262,7 +258,7 @@ pub fn contact_form(state: WidgetState) -> Node {
 
     // Page errors: offered only when there are some, sent only when ticked.
     let consent_box = el("div").class("sp-consent");
-    let consent_region = Rc::new(Region::new(consent_box.element().clone()));
+    let consent_region = Region::new(consent_box.element().clone());
     if !feedback {
         watch(move || {
             let n = state.page_errors.with(Vec::len);

@@ -9,15 +9,13 @@ use super::tree;
 use super::watch;
 use crate::core::content::short_markdown;
 use crate::core::flow::View;
-use crate::platform::dom::{button, el, text_el, Node, Region};
+use crate::platform::dom::{button, el, focus_marked_later, text_el, Node, Region};
 use leptos::prelude::*;
-use std::rc::Rc;
-use wasm_bindgen::JsCast;
 
 /// The flow screen; it redraws itself as the session moves.
 pub fn flow_screen(state: WidgetState) -> Node {
-    let root = el("div").class("sp-flow");
-    let region = Rc::new(Region::new(root.element().clone()));
+    let root = el("div").class("sp-flow").testid("flow");
+    let region = Region::new(root.element().clone());
     let root_el = root.element().clone();
     watch(move || {
         let view = state.flow_view.get();
@@ -36,18 +34,9 @@ pub fn flow_screen(state: WidgetState) -> Node {
             )
         })
         .unwrap_or_default();
-        let kind = match &view {
-            View::Question { .. } => "question",
-            View::Check { .. } => "check",
-            View::Step { .. } => "step",
-            View::Article { .. } => "article",
-            View::Resolved { .. } => "resolved",
-            View::Ticket { .. } => "ticket",
-        };
         let _ = root_el.set_attribute("data-flow-id", &flow_id);
         let _ = root_el.set_attribute("data-node-id", view.node_id());
-        let _ = root_el.set_attribute("data-node-kind", kind);
-        let _ = root_el.set_attribute("data-testid", "flow");
+        let _ = root_el.set_attribute("data-node-kind", view.kind().as_str());
 
         let mut nodes = vec![
             back_home(state, t.all_help).testid("home"),
@@ -87,16 +76,7 @@ pub fn flow_screen(state: WidgetState) -> Node {
         region.show(nodes);
         // Each node takes the focus, so keyboard and screen-reader users
         // continue from the new text rather than from a button now gone.
-        if let Some(target) = root_el
-            .query_selector("[data-focus]")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            request_animation_frame(move || {
-                let _ = target.focus();
-            });
-        }
+        focus_marked_later(&root_el);
     });
     root
 }
@@ -200,7 +180,7 @@ fn node_body(state: WidgetState, view: View) -> Vec<Node> {
         }
         View::Resolved { text: done, .. } => {
             let rating = el("div").class("sp-rate");
-            let region = Rc::new(Region::new(rating.element().clone()));
+            let region = Region::new(rating.element().clone());
             let rated = RwSignal::new(false);
             watch(move || {
                 let nodes = if rated.get() {

@@ -8,7 +8,7 @@ use crate::core::checks::Outcome;
 use crate::core::config::EmbedOptions;
 use crate::core::content::Bundle;
 use crate::core::context::{ArticleVisit, FlowVisit, Visit};
-use crate::core::flow::{FieldView, Flow, Priority, Session, View};
+use crate::core::flow::{EngineError, FieldView, Flow, Priority, Session, View};
 use crate::core::outbox::{next_due_ms, Entry, RetryPolicy, Status};
 use crate::core::search::{Index, Kind, QueryCache, Results, SearchOptions};
 use crate::core::widget::{self, BundleSource};
@@ -97,8 +97,6 @@ pub struct ContactRequest {
     pub priority: Option<Priority>,
     /// Extra fields a flow's ticket node asks for.
     pub fields: Vec<FieldView>,
-    /// Shown above the form (a ticket node's text).
-    pub intro: Option<String>,
 }
 
 impl ContactRequest {
@@ -404,15 +402,11 @@ impl WidgetState {
 
     /// The panel's language tag, also the locale flows are walked in.
     pub fn language(&self) -> &'static str {
-        if std::ptr::eq(self.text, &super::text::DE) {
-            "de"
-        } else {
-            "en"
-        }
+        self.text.language.tag()
     }
 
     /// Applies a move to the session and shows where it leads.
-    fn step(&self, f: impl FnOnce(&mut Session, &Flow, u64) -> Result<View, String>) {
+    fn step(&self, f: impl FnOnce(&mut Session, &Flow, u64) -> Result<View, EngineError>) {
         let now = outbox::now_ms();
         let next = SESSION.with(|s| {
             let mut s = s.borrow_mut();
@@ -421,34 +415,35 @@ impl WidgetState {
         });
         match next {
             Some(Ok(view)) => self.show_view(view),
-            Some(Err(e)) => self.flow_problem(&e),
+            Some(Err(e)) => self.flow_problem(&e.to_string()),
             None => self.go_home(),
         }
     }
 
-    pub fn answer(&self, choice: usize) {
+    /// A move the user made: the last check's note has served its purpose.
+    fn user_step(&self, f: impl FnOnce(&mut Session, &Flow, u64) -> Result<View, EngineError>) {
         self.check_note.set(None);
-        self.step(|s, f, now| s.answer(f, choice, now).map_err(|e| e.to_string()));
+        self.step(f);
+    }
+
+    pub fn answer(&self, choice: usize) {
+        self.user_step(|s, f, now| s.answer(f, choice, now));
     }
 
     pub fn fixed(&self, fixed: bool) {
-        self.check_note.set(None);
-        self.step(|s, f, now| s.fixed(f, fixed, now).map_err(|e| e.to_string()));
+        self.user_step(|s, f, now| s.fixed(f, fixed, now));
     }
 
     pub fn proceed(&self) {
-        self.check_note.set(None);
-        self.step(|s, f, now| s.proceed(f, now).map_err(|e| e.to_string()));
+        self.user_step(|s, f, now| s.proceed(f, now));
     }
 
     pub fn back(&self) {
-        self.check_note.set(None);
-        self.step(|s, f, now| s.back(f, now).map_err(|e| e.to_string()));
+        self.user_step(|s, f, now| s.back(f, now));
     }
 
     pub fn restart(&self) {
-        self.check_note.set(None);
-        self.step(|s, f, now| s.restart(f, now).map_err(|e| e.to_string()));
+        self.user_step(|s, f, now| s.restart(f, now));
     }
 
     /// Leaves the flow for the search; a reload will not bring it back.
@@ -513,14 +508,11 @@ impl WidgetState {
                         result: result.as_str(),
                         detail,
                     }));
-                    state.step(|s, f, now| {
-                        s.check_result(f, result, now).map_err(|e| e.to_string())
-                    });
+                    state.step(|s, f, now| s.check_result(f, result, now));
                 });
             }
             View::Resolved { .. } => self.emit("resolved", &[("flow", &flow_id)]),
             View::Ticket {
-                text,
                 category,
                 priority,
                 fields,
@@ -530,7 +522,6 @@ impl WidgetState {
                 category: Some(category),
                 priority: Some(priority),
                 fields,
-                intro: text,
             }),
             _ => {}
         }

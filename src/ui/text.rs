@@ -5,6 +5,8 @@ use crate::core::widget::Language;
 
 /// The panel's words in one language.
 pub struct Text {
+    /// Which language these words are in.
+    pub language: Language,
     pub close: &'static str,
     pub search_label: &'static str,
     pub search_placeholder: &'static str,
@@ -61,6 +63,7 @@ pub struct Text {
 }
 
 pub static EN: Text = Text {
+    language: Language::English,
     close: "Close help",
     search_label: "What do you need help with?",
     search_placeholder: "Describe the problem",
@@ -118,6 +121,7 @@ pub static EN: Text = Text {
 };
 
 pub static DE: Text = Text {
+    language: Language::German,
     close: "Hilfe schließen",
     search_label: "Wobei brauchen Sie Hilfe?",
     search_placeholder: "Beschreiben Sie das Problem",
@@ -186,7 +190,7 @@ impl Text {
 
     /// What the live region announces for a result list.
     pub fn count(&self, flows: usize, articles: usize) -> String {
-        if std::ptr::eq(self, &DE) {
+        if self.language == Language::German {
             let f = if flows == 1 {
                 "geführte Lösung"
             } else {
@@ -206,7 +210,7 @@ impl Text {
 
     /// "Step 3" / "Schritt 3".
     pub fn step(&self, n: usize) -> String {
-        let word = if std::ptr::eq(self, &DE) {
+        let word = if self.language == Language::German {
             "Schritt"
         } else {
             "Step"
@@ -216,7 +220,7 @@ impl Text {
 
     /// The offer to also send the page's errors.
     pub fn page_errors(&self, n: usize) -> String {
-        if std::ptr::eq(self, &DE) {
+        if self.language == Language::German {
             format!("Auch die {n} Fehler senden, die diese Seite gemeldet hat")
         } else {
             let s = if n == 1 { "error" } else { "errors" };
@@ -226,7 +230,7 @@ impl Text {
 
     /// A ticket's status line.
     pub fn ticket_queued(&self, why: &str) -> String {
-        if std::ptr::eq(self, &DE) {
+        if self.language == Language::German {
             format!("Ihr Ticket ist gespeichert und wird automatisch gesendet, sobald der Support erreichbar ist ({why}).")
         } else {
             format!("Your ticket is saved and will be sent automatically when support can be reached ({why}).")
@@ -234,7 +238,7 @@ impl Text {
     }
 
     pub fn ticket_sent(&self, reference: &str) -> String {
-        if std::ptr::eq(self, &DE) {
+        if self.language == Language::German {
             format!("Ticket gesendet. Ihre Referenz ist {reference}.")
         } else {
             format!("Ticket sent. Your reference is {reference}.")
@@ -242,7 +246,7 @@ impl Text {
     }
 
     pub fn ticket_failed(&self, why: &str) -> String {
-        if std::ptr::eq(self, &DE) {
+        if self.language == Language::German {
             format!("Ihr Ticket wurde nicht gesendet: {why}")
         } else {
             format!("Your ticket was not sent: {why}")
@@ -250,7 +254,7 @@ impl Text {
     }
 
     pub fn not_saved(&self, why: &str) -> String {
-        if std::ptr::eq(self, &DE) {
+        if self.language == Language::German {
             format!("Ihr Ticket konnte in diesem Browser nicht gespeichert werden ({why}) und wurde nicht gesendet. Ihr Text ist noch da.")
         } else {
             format!("Your ticket could not be saved in this browser ({why}), so it was not sent. Your text is still here.")

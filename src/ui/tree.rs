@@ -60,6 +60,14 @@ fn block(b: &Block) -> Node {
     }
 }
 
+/// A link that opens in a new tab without giving it this page.
+pub fn external_link(href: &str) -> Node {
+    el("a")
+        .attr("href", href)
+        .attr("target", "_blank")
+        .attr("rel", "noopener noreferrer")
+}
+
 fn inlines(content: &[Inline]) -> Vec<Node> {
     content.iter().map(inline).collect()
 }
@@ -71,11 +79,7 @@ fn inline(i: &Inline) -> Node {
         Inline::Emph(c) => el("em").children(inlines(c)),
         Inline::Strike(c) => el("del").children(inlines(c)),
         Inline::Code(t) => el("code").text(t),
-        Inline::Link(href, c) => el("a")
-            .attr("href", href)
-            .attr("target", "_blank")
-            .attr("rel", "noopener noreferrer")
-            .children(inlines(c)),
+        Inline::Link(href, c) => external_link(href).children(inlines(c)),
         Inline::Image(src, alt) => el("img")
             .attr("src", src)
             .attr("alt", alt)

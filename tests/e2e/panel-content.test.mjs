@@ -47,9 +47,9 @@ test('offline bundle: after one visit online, search still finds articles when t
   await search(first, 'forgot my pasword', 'reset-password');
   await first.close();
 
-  // The relay's widget files and page are `no-cache`, so a fully offline
-  // reload cannot load the widget at all; instead the page loads online and
-  // the bundle request fails, as it does on a flaky connection.
+  // The page loads online and only the bundle request fails, as it does on
+  // a flaky connection (hostile-page.test.mjs covers a page opened again
+  // fully offline).
   const blocked = [];
   await context.route('**/content/bundle.json', (route) => { blocked.push(route.request().url()); return route.abort('internetdisconnected'); });
   const page = await context.newPage();

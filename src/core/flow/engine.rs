@@ -145,9 +145,21 @@ impl View {
         }
     }
 
+    /// The kind of node shown (never `Branch`: branches route at once).
+    pub fn kind(&self) -> NodeKind {
+        match self {
+            View::Question { .. } => NodeKind::Question,
+            View::Check { .. } => NodeKind::Check,
+            View::Step { .. } => NodeKind::Step,
+            View::Article { .. } => NodeKind::Article,
+            View::Resolved { .. } => NodeKind::Resolved,
+            View::Ticket { .. } => NodeKind::Ticket,
+        }
+    }
+
     /// True for `Resolved` and `Ticket`.
     pub fn is_end(&self) -> bool {
-        matches!(self, View::Resolved { .. } | View::Ticket { .. })
+        self.kind().is_end()
     }
 }
 

@@ -235,17 +235,9 @@ impl Index {
         let mut seen: FastMap<String, u32> = FastMap::default();
         let mut known: Vec<(u32, u32, bool)> = Vec::new();
         let mut stem_ids: FastMap<String, u32> = FastMap::default();
-        let intern = |stem: &str, ids: &mut FastMap<String, u32>| -> u32 {
-            if let Some(&id) = ids.get(stem) {
-                return id;
-            }
-            let id = ids.len() as u32;
-            ids.insert(stem.to_string(), id);
-            id
-        };
         let synonym_ids: Vec<(Vec<u32>, u32)> = synonyms
             .iter()
-            .map(|(seq, g)| (seq.iter().map(|t| intern(t, &mut stem_ids)).collect(), *g))
+            .map(|(seq, g)| (seq.iter().map(|t| intern(&mut stem_ids, t)).collect(), *g))
             .collect();
         let mut stream: Vec<(u32, bool)> = Vec::new();
         let mut field_len: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
@@ -280,7 +272,7 @@ impl Index {
                                 if !stop || !synonym_ids.is_empty() {
                                     normalize::stem_into(word, &mut stem_buf);
                                     if !synonym_ids.is_empty() {
-                                        new.0 = intern(&stem_buf, &mut stem_ids);
+                                        new.0 = intern(&mut stem_ids, &stem_buf);
                                     }
                                     if !stop {
                                         new.1 = term_of(&mut term_ids, &mut term_docs, &stem_buf);
@@ -470,13 +462,22 @@ impl Index {
 }
 
 /// The id of `term`, added if new.
-fn term_of(ids: &mut FastMap<String, u32>, docs: &mut Vec<Vec<Posting>>, term: &str) -> u32 {
-    if let Some(&t) = ids.get(term) {
-        return t;
+/// The id of `key` in `ids`, giving it the next one when it is new.
+fn intern(ids: &mut FastMap<String, u32>, key: &str) -> u32 {
+    if let Some(&id) = ids.get(key) {
+        return id;
     }
-    let t = ids.len() as u32;
-    ids.insert(term.to_string(), t);
-    docs.push(Vec::new());
+    let id = ids.len() as u32;
+    ids.insert(key.to_string(), id);
+    id
+}
+
+/// The id of index term `term`, with an empty posting list when it is new.
+fn term_of(ids: &mut FastMap<String, u32>, docs: &mut Vec<Vec<Posting>>, term: &str) -> u32 {
+    let t = intern(ids, term);
+    if t as usize == docs.len() {
+        docs.push(Vec::new());
+    }
     t
 }
 

@@ -53,6 +53,16 @@ pub enum Kind {
     Article,
 }
 
+impl Kind {
+    /// The wire name, as serde writes it: `flow` or `article`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Flow => "flow",
+            Kind::Article => "article",
+        }
+    }
+}
+
 /// One searchable item, neutral over flows and articles.
 ///
 /// All text is plain text: strip Markdown before building a document
