@@ -493,8 +493,11 @@ fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
                 let fixes: Vec<Node> = related
                     .iter()
                     .filter_map(|fid| {
-                        let title =
-                            with_bundle(|b| b.flow(fid).map(|f| f.title.clone())).flatten()?;
+                        let title = with_bundle(|b| {
+                            b.flow(fid)
+                                .map(|f| f.title_in(state.language()).to_string())
+                        })
+                        .flatten()?;
                         let id = fid.clone();
                         Some(
                             button("sp-button", "related-flow", &title, move || {

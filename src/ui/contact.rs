@@ -5,7 +5,7 @@ use super::state::{with_visit, WidgetState};
 use super::watch;
 use crate::core::config::EmbedOptions;
 use crate::core::context::ContextItem;
-use crate::core::flow::Priority;
+use crate::core::flow::{FieldView, Priority};
 use crate::core::outbox::{Entry, Status};
 use crate::core::ticket::{uuid_v4_from_bytes, Ticket, MAX_MESSAGE_CHARS, MAX_TICKET_BYTES};
 use crate::platform::dom::{button, el, text_el, Node, Region};
@@ -119,7 +119,7 @@ pub fn contact_form(state: WidgetState) -> Node {
     } else {
         email.attr("required", "")
     };
-    let extra: Vec<(String, bool, Node, Node)> = request
+    let extra: Vec<(Node, Node)> = request
         .fields
         .iter()
         .map(|f| {
@@ -129,17 +129,24 @@ pub fn contact_form(state: WidgetState) -> Node {
             } else {
                 input
             };
-            (f.id.clone(), f.required, label, input)
+            (label, input)
         })
         .collect();
 
     let message_el: HtmlTextAreaElement = message.element().clone().unchecked_into();
     let name_el: HtmlInputElement = name.element().clone().unchecked_into();
     let email_el: HtmlInputElement = email.element().clone().unchecked_into();
-    let extra_els: Vec<(String, HtmlInputElement)> = extra
-        .iter()
-        .map(|(id, _, _, input)| (id.clone(), input.element().clone().unchecked_into()))
-        .collect();
+    // The form is `novalidate` (its problems show in words, in the panel),
+    // so a ticket node's required fields are checked on submit, by label.
+    let extra_els: Rc<Vec<(FieldView, HtmlInputElement)>> = Rc::new(
+        request
+            .fields
+            .iter()
+            .zip(&extra)
+            .map(|(f, (_, input))| (f.clone(), input.element().clone().unchecked_into()))
+            .collect(),
+    );
+    let submit_extra = extra_els.clone();
 
     // `identify` may come after the form opened (a sign-in in a single-page
     // app, or a queued call run after mount): fill what the user left empty.
@@ -174,12 +181,12 @@ pub fn contact_form(state: WidgetState) -> Node {
             ticket.name = Some(name_el.value().trim().to_string()).filter(|n| !n.is_empty());
             ticket.category = request.category.clone();
             ticket.priority = request.priority;
-            for (id, input) in &extra_els {
+            for (f, input) in extra_els.iter() {
                 let value = input.value();
                 if !value.trim().is_empty() {
                     ticket
                         .fields
-                        .insert(id.clone(), scrubber.scrub_text(value.trim()));
+                        .insert(f.id.clone(), scrubber.scrub_text(value.trim()));
                 }
             }
             if feedback {
@@ -294,6 +301,14 @@ pub fn contact_form(state: WidgetState) -> Node {
         }
         let reset = sending.clone();
         request_animation_frame(move || reset.set(false));
+        let missing = submit_extra
+            .iter()
+            .find(|(f, i)| f.required && i.value().trim().is_empty());
+        if let Some((f, input)) = missing {
+            problem.set(Some(format!("{}: {}", f.label, t.required)));
+            let _ = input.focus();
+            return;
+        }
         let mut ticket = submit_draft();
         // Checked before fitting, which would cut a long message: the user
         // hears how long their own text is, and nothing is cut silently.
@@ -351,7 +366,7 @@ pub fn contact_form(state: WidgetState) -> Node {
         .child(message_label)
         .child(message)
         .child(counter);
-    for (_, _, label, input) in extra {
+    for (label, input) in extra {
         form = form.child(label).child(input);
     }
     form = form

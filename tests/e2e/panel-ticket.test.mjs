@@ -170,3 +170,25 @@ test('an incident in the bundle shows a banner above the search, and "Something 
   await ack.waitFor({ state: 'visible' });
   assert.match(await ack.textContent(), /we know/i);
 });
+
+test('a ticket node\'s required field is asked for before Send, and its answer travels with the ticket', async (t) => {
+  const { relay, context } = await startSession(t, { args: contentArgs() });
+  const page = await context.newPage();
+  await page.goto(relay.url);
+  await openPanel(page);
+  await page.evaluate(() => window.Signpost('startFlow', 'camera-wifi'));
+  await page.getByTestId('choice').filter({ hasText: /No light/ }).click();
+  await page.getByTestId('fixed-no').click();
+  await page.getByTestId('contact-form').waitFor();
+  await page.getByTestId('message').fill('No light at all, even with the supplied adapter.');
+  await page.getByTestId('email').fill('ana@example.com');
+  await page.getByTestId('send').click();
+  await eventually(async () => assert.match(await page.getByTestId('form-problem').textContent(), /serial number.*please fill this in/i));
+  assert.equal(relay.query('SELECT count(*) AS n FROM tickets')[0].n, 0, 'nothing is sent without it');
+
+  await page.getByTestId('field-camera_serial').fill('LM2-0042');
+  await page.getByTestId('send').click();
+  await page.locator('[data-testid=ticket-status][data-state=sent]').waitFor();
+  const ticket = JSON.parse(relay.query('SELECT payload FROM tickets')[0].payload);
+  assert.equal(ticket.fields.camera_serial, 'LM2-0042');
+});
