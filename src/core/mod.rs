@@ -1,5 +1,6 @@
 //! Plain-Rust core: no browser crates, tested natively with `cargo test`.
 
+pub mod analytics;
 pub mod article;
 pub mod checks;
 pub mod config;
