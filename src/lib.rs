@@ -15,3 +15,15 @@ pub mod embed;
 pub mod platform;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+/// The Rust examples in `docs/` compile and run as doctests
+/// (`cargo test --doc`); `tests/docs_examples.rs` checks the others.
+#[cfg(doctest)]
+pub mod docs {
+    #[doc = include_str!("../docs/content.md")]
+    pub struct Content;
+    #[doc = include_str!("../docs/flows.md")]
+    pub struct Flows;
+    #[doc = include_str!("../docs/search.md")]
+    pub struct Search;
+}
