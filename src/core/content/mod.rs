@@ -37,8 +37,8 @@ use std::fmt;
 pub const BUNDLE_FORMAT: u32 = 1;
 
 /// Everything the widget needs to help: product facts, articles with
-/// safe bodies, flows, and the search settings. See the README's "Content
-/// bundle" section for the wire form.
+/// safe bodies, flows, and the search settings. `docs/content.md` ("The
+/// bundle") describes the wire form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bundle {
     /// Format version; [`BUNDLE_FORMAT`].
