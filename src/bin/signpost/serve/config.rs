@@ -28,6 +28,7 @@ pub struct FileConfig {
     pub inbox_token_env: Option<String>,
     pub header_timeout_secs: Option<u64>,
     pub body_timeout_secs: Option<u64>,
+    pub analytics_retention_days: Option<u32>,
     pub rate_limit: Option<RateLimitConfig>,
     #[serde(default)]
     pub forward: Vec<ForwardConfig>,
@@ -39,6 +40,9 @@ pub struct RateLimitConfig {
     pub enabled: Option<bool>,
     pub burst: Option<u32>,
     pub per_minute: Option<u32>,
+    /// Event batches a client may send in a burst, and per minute after it.
+    pub events_burst: Option<u32>,
+    pub events_per_minute: Option<u32>,
 }
 
 /// One `[[forward]]` table. Which keys apply depends on `kind`.
@@ -112,6 +116,10 @@ pub struct Settings {
     pub trust_proxy: bool,
     pub inbox_token: Option<String>,
     pub rate_limit: Option<(u32, u32)>,
+    /// (burst, per minute) for event batches; `None` when limits are off.
+    pub events_rate_limit: Option<(u32, u32)>,
+    /// Days raw analytics events are kept.
+    pub analytics_retention_days: u32,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub destinations: Vec<Destination>,

@@ -3,12 +3,14 @@
 pub mod config;
 mod conn;
 mod content;
+mod events;
 pub mod forward;
 mod inbox;
 mod rate_limit;
 pub mod store;
 mod tickets;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -44,9 +46,10 @@ CONFIGURATION
 
   Keys of the file (all optional):
     port, bind, db, widget_dir, demo_dir, allow_origins = [..], trust_proxy,
-    header_timeout_secs, body_timeout_secs,
+    header_timeout_secs, body_timeout_secs, analytics_retention_days (90),
     inbox_token_env = \"VAR\" (or inbox_token = \"...\"),
-    [rate_limit] enabled, burst, per_minute
+    [rate_limit] enabled, burst, per_minute (tickets),
+                 events_burst (60), events_per_minute (120) (event batches)
     [[forward]]  one table per destination:
       name, kind = \"webhook\" | \"zendesk\" | \"email\",
       tiers = [\"outage\", \"billing\", \"defect\", \"howto\", \"feedback\"] (default: all),
@@ -123,6 +126,9 @@ pub struct Args {
     /// [default: 20].
     #[arg(long, env = "SIGNPOST_BODY_TIMEOUT_SECS", value_name = "SECS")]
     body_timeout_secs: Option<u64>,
+    /// Days raw analytics events are kept; daily counts stay [default: 90].
+    #[arg(long, env = "SIGNPOST_ANALYTICS_RETENTION_DAYS", value_name = "DAYS")]
+    analytics_retention_days: Option<u32>,
     #[command(flatten)]
     content: content::ContentArgs,
 }
@@ -137,6 +143,8 @@ pub struct AppState {
     body_timeout: Duration,
     trust_proxy: bool,
     inbox: inbox::Inbox,
+    /// `POST /api/events`: its rate limit, origins and scrubber.
+    events: events::Events,
 }
 
 impl AppState {
@@ -161,6 +169,7 @@ impl AppState {
 
 /// Runs the relay until SIGINT or SIGTERM; exit code 2 for bad configuration.
 pub fn run(args: Args) -> ExitCode {
+    init_logs();
     let settings = match settings(args) {
         Ok(settings) => settings,
         Err(message) => {
@@ -213,6 +222,19 @@ fn settings(args: Args) -> Result<config::Settings, String> {
                 .unwrap_or(10),
         )
     });
+    let events_rate_limit = rate_enabled.then(|| {
+        (
+            limits.and_then(|r| r.events_burst).unwrap_or(60),
+            limits.and_then(|r| r.events_per_minute).unwrap_or(120),
+        )
+    });
+    let analytics_retention_days = args
+        .analytics_retention_days
+        .or(file.analytics_retention_days)
+        .unwrap_or(90);
+    if analytics_retention_days == 0 {
+        return Err("analytics_retention_days must be at least 1".into());
+    }
     let allow_origins = if args.allow_origins.is_empty() {
         file.allow_origins.clone().unwrap_or_default()
     } else {
@@ -242,6 +264,8 @@ fn settings(args: Args) -> Result<config::Settings, String> {
         trust_proxy: args.trust_proxy || file.trust_proxy.unwrap_or(false),
         inbox_token,
         rate_limit,
+        events_rate_limit,
+        analytics_retention_days,
         header_timeout: Duration::from_secs(
             args.header_timeout_secs
                 .or(file.header_timeout_secs)
@@ -286,7 +310,15 @@ async fn serve(mut settings: config::Settings) -> Result<(), String> {
         body_timeout: settings.body_timeout,
         trust_proxy: settings.trust_proxy,
         inbox: inbox::Inbox::new(settings.inbox_token.clone()),
+        events: events::Events {
+            limiter: settings
+                .events_rate_limit
+                .map(|(burst, per_minute)| RateLimiter::new(burst, per_minute)),
+            allow_origins: origins.clone(),
+            scrubber: signpost::core::scrub::Scrubber::default(),
+        },
     });
+    purge_events_periodically(state.store.clone(), settings.analytics_retention_days);
     let app = router(state, &settings, origins);
 
     let listener = tokio::net::TcpListener::bind((settings.bind, settings.port))
@@ -389,6 +421,13 @@ fn router(state: Arc<AppState>, settings: &config::Settings, origins: Vec<Header
     let api = Router::new()
         .route("/api/tickets", post(tickets::create_ticket))
         .layer(middleware::from_fn(reject_oversized))
+        .layer(cors.clone())
+        .with_state(state.clone());
+    // Events: the same CORS allow-list; their own body limit (the extractor
+    // answers 413 in JSON) and rate budget.
+    let events_api = Router::new()
+        .route("/api/events", post(events::post_events))
+        .layer(DefaultBodyLimit::max(events::MAX_EVENTS_BYTES))
         .layer(cors)
         .with_state(state.clone());
 
@@ -428,6 +467,7 @@ fn router(state: Arc<AppState>, settings: &config::Settings, origins: Vec<Header
 
     Router::new()
         .merge(api)
+        .merge(events_api)
         .merge(time)
         .merge(inbox::router(state))
         .route("/healthz", get(|| async { "ok" }))
@@ -471,6 +511,38 @@ async fn reject_oversized(request: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(request).await
+}
+
+/// Structured logs on stderr for the code that uses `tracing` (the events
+/// endpoint); `SIGNPOST_LOG` filters them (e.g. `debug`, `signpost=warn`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGNPOST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// Deletes raw events older than the retention now and then every hour.
+fn purge_events_periodically(store: Arc<Store>, retention_days: u32) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let store = store.clone();
+            let before = store::analytics::day_of(store::now_ms()) - i64::from(retention_days) + 1;
+            match tokio::task::spawn_blocking(move || store.purge_events(before)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(deleted)) => {
+                    tracing::info!(deleted, retention_days, "purged raw analytics events")
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "could not purge analytics events"),
+                Err(e) => tracing::warn!(error = %e, "the purge task failed"),
+            }
+        }
+    });
 }
 
 fn parse_origins(raw: &[String]) -> Result<Vec<HeaderValue>, String> {

@@ -222,6 +222,11 @@ mod tests {
             body_timeout: std::time::Duration::from_secs(5),
             trust_proxy: false,
             inbox: Inbox::new(None),
+            events: super::super::events::Events {
+                limiter: None,
+                allow_origins: Vec::new(),
+                scrubber: Default::default(),
+            },
         });
         let mut headers = HeaderMap::new();
         headers.insert("idempotency-key", HeaderValue::from_static("key-disk-0001"));

@@ -6,6 +6,7 @@
 //! state of every ticket beside it. Calls block, so the HTTP layer runs them
 //! on tokio's blocking pool and the forwarder on its own thread.
 
+pub mod analytics;
 mod postgres;
 mod sqlite;
 
@@ -18,7 +19,7 @@ const REFERENCE_LEN: usize = 6;
 
 /// How many schema versions this build knows; both backends have exactly
 /// this many migrations.
-pub const SCHEMA_VERSION: usize = 2;
+pub const SCHEMA_VERSION: usize = 3;
 
 /// What storing a ticket did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,6 +285,41 @@ impl Store {
         }
     }
 
+    /// Stores a validated, scrubbed batch of events once per batch id.
+    pub fn ingest_events(
+        &self,
+        batch: &signpost::core::analytics::Batch,
+        received_ms: i64,
+    ) -> Result<analytics::Ingested, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ingest_events(batch, received_ms),
+            Store::Postgres(s) => s.ingest_events(batch, received_ms),
+        }
+    }
+
+    /// Deletes raw events (and the per-visit rows made from them) received
+    /// before `before_day`; the daily counts stay.
+    pub fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.purge_events(before_day),
+            Store::Postgres(s) => s.purge_events(before_day),
+        }
+    }
+
+    #[allow(dead_code)] // read by `signpost report` (next commit)
+    /// The aggregates a report over `span` is computed from; counts are read
+    /// from `previous_first_day` on, for the change against the period before.
+    pub fn report_data(
+        &self,
+        span: analytics::Span,
+        previous_first_day: i64,
+    ) -> Result<analytics::ReportData, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.report_data(span, previous_first_day),
+            Store::Postgres(s) => s.report_data(span, previous_first_day),
+        }
+    }
+
     /// Makes every later write fail, as a full disk or read-only file would.
     #[cfg(test)]
     pub fn fail_writes(&self) {
@@ -334,8 +370,8 @@ mod tests {
 
     #[test]
     fn both_backends_know_the_same_number_of_migrations() {
-        assert_eq!(sqlite::MIGRATIONS.len(), SCHEMA_VERSION);
-        assert_eq!(postgres::MIGRATIONS.len(), SCHEMA_VERSION);
+        assert_eq!(sqlite::migrations().len(), SCHEMA_VERSION);
+        assert_eq!(postgres::migrations().len(), SCHEMA_VERSION);
     }
 
     #[test]

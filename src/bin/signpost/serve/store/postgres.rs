@@ -4,6 +4,7 @@
 //! relays) are settled by the unique constraint: `ON CONFLICT DO NOTHING`
 //! waits for the other transaction, and the loser reads the winner's row.
 
+use super::analytics::{self, Ingested, ReportData, Span, Sql, P, V};
 use super::{
     new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, StoreError, Stored,
     StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
@@ -15,7 +16,14 @@ use std::time::Duration;
 
 /// Schema migrations, applied in order; the `signpost_schema` row records
 /// how many have run. Twins of the SQLite list: same count, same meaning.
-pub(super) const MIGRATIONS: &[&str] = &[
+pub(super) fn migrations() -> Vec<String> {
+    let mut all: Vec<String> = MIGRATIONS.iter().map(|m| m.to_string()).collect();
+    all.push(analytics::migration("BIGINT"));
+    all
+}
+
+/// The ticket migrations; the analytics one (#16) is appended by [`migrations`].
+const MIGRATIONS: &[&str] = &[
     "CREATE TABLE tickets (
         id BIGSERIAL PRIMARY KEY,
         reference TEXT NOT NULL UNIQUE,
@@ -135,6 +143,49 @@ impl PgStore {
             // Otherwise the reference collided: try another.
         }
         Err(StoreError("could not allocate a ticket reference".into()))
+    }
+
+    /// Stores a batch of events once per batch id (see [`analytics::ingest`]).
+    /// Two relays racing with one batch id: the second insert of the id
+    /// waits for the first transaction and then inserts nothing.
+    pub fn ingest_events(
+        &self,
+        batch: &signpost::core::analytics::Batch,
+        received_ms: i64,
+    ) -> Result<Ingested, StoreError> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        let ingested = analytics::ingest(&mut Pg(&mut tx), batch, received_ms)?;
+        if ingested != Ingested::Replayed {
+            tx.commit()?;
+        }
+        Ok(ingested)
+    }
+
+    /// Deletes raw events received before `before_day`.
+    pub fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        let deleted = analytics::purge(&mut Pg(&mut tx), before_day)?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    #[allow(dead_code)] // read by `signpost report` (next commit)
+    /// What a report over `span` is computed from.
+    pub fn report_data(
+        &self,
+        span: Span,
+        previous_first_day: i64,
+    ) -> Result<ReportData, StoreError> {
+        let mut client = self.client()?;
+        // One snapshot: every figure comes from the same moment.
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(::postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        analytics::report_data(&mut Pg(&mut tx), span, previous_first_day)
     }
 
     pub fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
@@ -286,7 +337,7 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
     if applied > SCHEMA_VERSION {
         return Err(too_new(applied));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+    for (index, sql) in migrations().iter().enumerate().skip(applied) {
         tx.batch_execute(sql)?;
         tx.execute(
             "UPDATE signpost_schema SET version = $1",
@@ -295,4 +346,58 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// [`Sql`] over a Postgres transaction.
+struct Pg<'a, 'b>(&'a mut ::postgres::Transaction<'b>);
+
+fn pg_params<'a>(params: &'a [P<'a>]) -> Vec<&'a (dyn ::postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| -> &(dyn ::postgres::types::ToSql + Sync) {
+            match p {
+                P::I(i) => i,
+                P::T(t) => t,
+                P::O(o) => o,
+                P::N(n) => n,
+            }
+        })
+        .collect()
+}
+
+impl Sql for Pg<'_, '_> {
+    fn run(&mut self, sql: &str, params: &[P<'_>]) -> Result<u64, StoreError> {
+        Ok(self.0.execute(sql, &pg_params(params))?)
+    }
+
+    fn rows(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<Vec<V>>, StoreError> {
+        use ::postgres::types::Type;
+        let rows = self.0.query(sql, &pg_params(params))?;
+        rows.iter()
+            .map(|row| {
+                row.columns()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, column)| {
+                        let value = match *column.type_() {
+                            Type::INT8 => row.get::<_, Option<i64>>(i).map(V::I),
+                            Type::INT4 => row.get::<_, Option<i32>>(i).map(|n| V::I(n.into())),
+                            Type::TEXT | Type::VARCHAR => row.get::<_, Option<String>>(i).map(V::T),
+                            ref other => {
+                                return Err(StoreError(format!(
+                                    "column {} has type {other}, which the report does not read",
+                                    column.name()
+                                )))
+                            }
+                        };
+                        Ok(value.unwrap_or(V::Null))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn postgres(&self) -> bool {
+        true
+    }
 }

@@ -1,6 +1,7 @@
 //! The SQLite backend: one connection behind a mutex. SQLite serialises
 //! writers anyway, and a ticket insert is a single short transaction.
 
+use super::analytics::{self, Ingested, ReportData, Span, Sql, P, V};
 use super::{
     new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, StoreError, Stored,
     StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
@@ -12,7 +13,15 @@ use std::sync::Mutex;
 /// Schema migrations, applied in order; `PRAGMA user_version` records how
 /// many have run. Never edit a shipped entry: append a new one (and its
 /// Postgres twin).
-pub(super) const MIGRATIONS: &[&str] = &[
+pub(super) fn migrations() -> Vec<String> {
+    let mut all: Vec<String> = MIGRATIONS.iter().map(|m| m.to_string()).collect();
+    all.push(analytics::migration("INTEGER"));
+    all
+}
+
+/// The ticket migrations; the analytics one (#16) is built by
+/// [`analytics::migration`] and appended by [`migrations`].
+const MIGRATIONS: &[&str] = &[
     "CREATE TABLE tickets (
         id INTEGER PRIMARY KEY,
         reference TEXT NOT NULL UNIQUE,
@@ -108,6 +117,45 @@ impl SqliteStore {
             }
         }
         Err(StoreError("could not allocate a ticket reference".into()))
+    }
+
+    /// Stores a batch of events once per batch id (see [`analytics::ingest`]).
+    pub fn ingest_events(
+        &self,
+        batch: &signpost::core::analytics::Batch,
+        received_ms: i64,
+    ) -> Result<Ingested, StoreError> {
+        let mut conn = self.conn();
+        // IMMEDIATE: the batch id check and the writes are one step, also
+        // against another process writing the same file.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ingested = analytics::ingest(&mut Lite(&tx), batch, received_ms)?;
+        if ingested != Ingested::Replayed {
+            tx.commit()?;
+        }
+        Ok(ingested)
+    }
+
+    /// Deletes raw events received before `before_day`.
+    pub fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let deleted = analytics::purge(&mut Lite(&tx), before_day)?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    #[allow(dead_code)] // read by `signpost report` (next commit)
+    /// What a report over `span` is computed from.
+    pub fn report_data(
+        &self,
+        span: Span,
+        previous_first_day: i64,
+    ) -> Result<ReportData, StoreError> {
+        let conn = self.conn();
+        // One read transaction: every figure comes from the same moment.
+        let tx = conn.unchecked_transaction()?;
+        analytics::report_data(&mut Lite(&tx), span, previous_first_day)
     }
 
     #[cfg(test)]
@@ -264,11 +312,74 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     if applied > SCHEMA_VERSION {
         return Err(too_new(applied));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+    for (index, sql) in migrations().iter().enumerate().skip(applied) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index + 1)?;
         tx.commit()?;
     }
     Ok(())
+}
+
+/// [`Sql`] over a SQLite connection: `$1` parameters become `?1`.
+struct Lite<'a>(&'a Connection);
+
+fn sqlite_text(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl rusqlite::ToSql for P<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match self {
+            P::I(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+            P::T(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            P::O(Some(t)) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            P::N(Some(i)) => ToSqlOutput::Owned(Value::Integer(*i)),
+            P::O(None) | P::N(None) => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
+impl Sql for Lite<'_> {
+    fn run(&mut self, sql: &str, params: &[P<'_>]) -> Result<u64, StoreError> {
+        let mut stmt = self.0.prepare_cached(&sqlite_text(sql))?;
+        Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))? as u64)
+    }
+
+    fn rows(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<Vec<V>>, StoreError> {
+        use rusqlite::types::ValueRef;
+        let mut stmt = self.0.prepare_cached(&sqlite_text(sql))?;
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+                (0..width)
+                    .map(|i| {
+                        Ok(match row.get_ref(i)? {
+                            ValueRef::Integer(n) => V::I(n),
+                            ValueRef::Real(f) => V::I(f as i64),
+                            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                V::T(String::from_utf8_lossy(t).into_owned())
+                            }
+                            ValueRef::Null => V::Null,
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<V>>>()
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn postgres(&self) -> bool {
+        false
+    }
 }
