@@ -6,7 +6,7 @@
 
 mod relay_support;
 
-use relay_support::{Answer, Backend, Relay, TestDb};
+use relay_support::{serve_command, Answer, Backend, Relay, TestDb};
 use serde_json::{json, Value};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
@@ -20,6 +20,8 @@ on_both_backends!(
     cors_and_origins_follow_the_allow_list,
     a_client_over_its_event_budget_gets_429_with_retry_after,
     the_client_address_is_never_stored_and_free_text_is_scrubbed_again,
+    the_report_counts_scripted_journeys_exactly,
+    the_report_in_every_format_and_behind_the_inbox_token,
 );
 
 /// A batch body with these events (JSON values) and ids.
@@ -181,6 +183,9 @@ fn the_same_batch_sent_concurrently_is_stored_once(backend: Backend) {
     );
     assert_eq!(count(&db, "events"), 3);
     assert_eq!(count(&db, "visits"), 1);
+    let report = report_json(&relay, &[]);
+    assert_eq!(report["outcome"]["visits_with_intent"], 1, "{report}");
+    assert_eq!(report["content_gaps"]["searches"], 1, "{report}");
 }
 
 fn a_malformed_batch_an_unknown_kind_and_a_wrong_version_get_400_naming_the_field(
@@ -433,4 +438,287 @@ fn the_client_address_is_never_stored_and_free_text_is_scrubbed_again(backend: B
         assert!(!text.contains(secret), "{secret} was stored:\n{text}");
     }
     assert!(text.contains("reset for"), "{text}");
+}
+
+/// `signpost report --format json` over the relay's database.
+fn report_json(relay: &Relay, extra: &[&str]) -> Value {
+    let output = report(relay, &[&["--format", "json"], extra].concat());
+    serde_json::from_str(&output).unwrap_or_else(|e| panic!("{e}: {output}"))
+}
+
+fn report(relay: &Relay, args: &[&str]) -> String {
+    let output = serve_command()
+        .args(["report", "--db", &relay.db])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The moment 31 minutes from now, so runs without an end count as abandoned.
+fn later_until() -> String {
+    let t = std::time::SystemTime::now() + Duration::from_secs(31 * 60);
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    time_rfc3339(secs)
+}
+
+/// RFC 3339 in UTC without a date crate in the tests.
+fn time_rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The five journeys of #16, each its own visit, sent as the widget sends them.
+fn send_journeys(relay: &Relay) {
+    let t = now_ms() - 60_000;
+    let journeys: Vec<(&str, Vec<Value>)> = vec![
+        // 1. One fix resolved.
+        (
+            "visit-fix-00001",
+            vec![
+                json!({"kind": "panel_opened", "at": t}),
+                json!({"kind": "searched", "at": t + 1_000, "query": "camera offline", "results": 3, "top": "camera-wifi"}),
+                json!({"kind": "result_chosen", "at": t + 2_000, "id": "camera-wifi", "rank": 1}),
+                json!({"kind": "flow_started", "at": t + 2_000, "flow": "camera-wifi", "from": "search"}),
+                json!({"kind": "node_reached", "at": t + 2_000, "flow": "camera-wifi", "node": "band"}),
+                json!({"kind": "check_done", "at": t + 3_000, "flow": "camera-wifi", "node": "band", "check": "browser.online", "outcome": "pass", "ms": 12}),
+                json!({"kind": "node_reached", "at": t + 10_000, "flow": "camera-wifi", "node": "switch-band", "answer": "5 GHz"}),
+                json!({"kind": "node_reached", "at": t + 20_000, "flow": "camera-wifi", "node": "fixed-band"}),
+                json!({"kind": "flow_ended", "at": t + 20_000, "flow": "camera-wifi", "node": "fixed-band", "end": "resolved"}),
+                json!({"kind": "flow_rated", "at": t + 25_000, "flow": "camera-wifi", "helpful": true}),
+            ],
+        ),
+        // 2. An article answered Yes.
+        (
+            "visit-yes-00001",
+            vec![
+                json!({"kind": "panel_opened", "at": t}),
+                json!({"kind": "article_viewed", "at": t + 1_000, "article": "reset-password"}),
+                json!({"kind": "article_answered", "at": t + 5_000, "article": "reset-password", "helpful": true}),
+            ],
+        ),
+        // 3. An article answered No, then a ticket.
+        (
+            "visit-no-000001",
+            vec![
+                json!({"kind": "panel_opened", "at": t}),
+                json!({"kind": "searched", "at": t + 500, "query": "invoice twice", "results": 1, "top": "billing-dup"}),
+                json!({"kind": "article_viewed", "at": t + 1_000, "article": "billing-dup"}),
+                json!({"kind": "article_answered", "at": t + 5_000, "article": "billing-dup", "helpful": false}),
+                json!({"kind": "contact_opened", "at": t + 6_000, "from": "article", "origin": "billing-dup"}),
+                json!({"kind": "ticket_sent", "at": t + 30_000, "category": "billing", "tier": "billing", "origin": "billing-dup"}),
+            ],
+        ),
+        // 4. An abandoned flow.
+        (
+            "visit-gone-0001",
+            vec![
+                json!({"kind": "panel_opened", "at": t}),
+                json!({"kind": "flow_started", "at": t + 1_000, "flow": "camera-wifi", "from": "featured"}),
+                json!({"kind": "node_reached", "at": t + 1_000, "flow": "camera-wifi", "node": "band"}),
+                json!({"kind": "check_done", "at": t + 2_000, "flow": "camera-wifi", "node": "band", "check": "browser.online", "outcome": "fail", "ms": 40}),
+                json!({"kind": "node_reached", "at": t + 4_000, "flow": "camera-wifi", "node": "switch-band", "answer": "2.4 GHz"}),
+            ],
+        ),
+        // 5. A search with no result.
+        (
+            "visit-none-0001",
+            vec![
+                json!({"kind": "panel_opened", "at": t}),
+                json!({"kind": "searched", "at": t + 1_000, "query": "zigbee pairing", "results": 0}),
+            ],
+        ),
+    ];
+    for (i, (visit, events)) in journeys.iter().enumerate() {
+        let answer = post(relay, &batch(&format!("batch-journey-{i}"), visit, events));
+        assert_eq!(answer.status, 202, "{visit}: {}", answer.body);
+    }
+}
+
+fn the_report_counts_scripted_journeys_exactly(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
+    send_journeys(&relay);
+    let report = report_json(&relay, &["--until", &later_until()]);
+    let outcome = &report["outcome"];
+    assert_eq!(outcome["visits_with_intent"], 5, "{report:#}");
+    // The resolved fix and the article answered Yes.
+    assert_eq!(outcome["verified_resolutions"], 2, "{report:#}");
+    assert_eq!(outcome["resolved_flows"], 1);
+    assert_eq!(outcome["helpful_articles"], 1);
+    assert_eq!(outcome["tickets"], 1);
+    assert_eq!(outcome["abandoned"], 1);
+    assert_eq!(outcome["self_service_rate"], json!(2.0 / 3.0));
+
+    let fixes = report["fix_in_product"].as_array().unwrap();
+    assert_eq!(fixes.len(), 1, "{report:#}");
+    assert_eq!(fixes[0]["flow"], "camera-wifi");
+    assert_eq!(fixes[0]["node"], "fixed-band");
+    assert_eq!(fixes[0]["count"], 1);
+    assert_eq!(fixes[0]["previous"], 0);
+
+    let flows = report["flows"].as_array().unwrap();
+    assert_eq!(flows.len(), 1, "{report:#}");
+    let flow = &flows[0];
+    assert_eq!(flow["flow"], "camera-wifi");
+    assert_eq!(flow["started"], 2);
+    assert_eq!(flow["resolved"], 1);
+    assert_eq!(flow["tickets"], 0);
+    assert_eq!(flow["abandoned"], 1);
+    let nodes: Vec<(String, i64, i64)> = flow["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["node"].as_str().unwrap().to_string(),
+                n["reached"].as_i64().unwrap(),
+                n["abandoned_here"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            ("band".to_string(), 2, 0),
+            ("switch-band".to_string(), 2, 1),
+            ("fixed-band".to_string(), 1, 0),
+        ]
+    );
+    assert_eq!(flow["median_steps_to_resolution"], 3.0);
+    assert_eq!(flow["median_seconds_to_resolution"], 18.0);
+    assert_eq!(flow["flagged"], false);
+
+    let gaps = &report["content_gaps"];
+    assert_eq!(gaps["no_result_searches"], 1);
+    // One visit each: counted, never shown.
+    assert_eq!(gaps["no_result"]["shown"], json!([]));
+    assert_eq!(gaps["no_result"]["other_visits"], 1);
+    assert_eq!(gaps["then_ticket"]["other_visits"], 1);
+    assert_eq!(
+        gaps["articles_answered_no"],
+        json!([{"article": "billing-dup", "no": 1, "yes": 0}])
+    );
+
+    let tickets = &report["tickets"];
+    assert_eq!(tickets["by_tier"], json!([{"name": "billing", "count": 1}]));
+    assert_eq!(
+        tickets["by_category"],
+        json!([{"name": "billing", "count": 1}])
+    );
+    assert_eq!(
+        tickets["by_origin"],
+        json!([{"name": "billing-dup", "count": 1}])
+    );
+
+    // Before the 30 minutes have passed, the open run is in progress.
+    let now = report_json(&relay, &[]);
+    assert_eq!(now["outcome"]["abandoned"], 0, "{now:#}");
+    assert_eq!(now["outcome"]["in_progress"], 1);
+    // A period before the journeys holds none of them.
+    let before = report_json(&relay, &["--until", "2020-01-31"]);
+    assert_eq!(before["outcome"]["visits_with_intent"], 0);
+}
+
+fn the_report_in_every_format_and_behind_the_inbox_token(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    const TOKEN: &str = "inbox-token-for-tests-0001";
+    let relay = Relay::start_with_env(&db, &[], &[("SIGNPOST_INBOX_TOKEN", TOKEN)]);
+    send_journeys(&relay);
+    // Three visits search one text: it is shown; its words are escaped.
+    for n in 0..3 {
+        let events = [
+            json!({"kind": "searched", "at": now_ms(), "query": "<b>router</b> & hub", "results": 0}),
+        ];
+        let answer = post(
+            &relay,
+            &batch(
+                &format!("batch-html-000{n}"),
+                &format!("visit-html-000{n}"),
+                &events,
+            ),
+        );
+        assert_eq!(answer.status, 202);
+    }
+    let until = later_until();
+    let json = report_json(&relay, &["--until", &until]);
+    assert_eq!(
+        json["content_gaps"]["no_result"]["shown"],
+        json!([{"text": "<b>router</b> & hub", "visits": 3}])
+    );
+
+    let text = report(&relay, &["--until", &until]);
+    for heading in [
+        "Self-service outcome",
+        "Fix in the product",
+        "Where self-help fails",
+        "Content gaps",
+        "Tickets",
+    ] {
+        assert!(text.contains(heading), "{heading} missing:\n{text}");
+    }
+    assert!(text.contains("Self-service rate"), "{text}");
+    assert!(text.contains("camera-wifi"), "{text}");
+
+    let csv = report(&relay, &["--until", &until, "--format", "csv"]);
+    assert!(csv.starts_with("section,flow,name,value"), "{csv}");
+    assert!(csv.contains("outcome,,tickets,1"), "{csv}");
+
+    let html = report(&relay, &["--until", &until, "--format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
+    assert!(html.contains("<svg"), "charts are inline SVG");
+    assert!(
+        !html.contains("<b>router</b>"),
+        "search text must be escaped"
+    );
+    assert!(html.contains("&lt;b&gt;router&lt;/b&gt; &amp; hub"));
+    for external in ["src=\"http", "href=\"http", "<script", "@import", "url("] {
+        assert!(!html.contains(external), "{external} in the page");
+    }
+
+    let bad = serve_command()
+        .args(["report", "--db", &relay.db, "--since", "yesterday"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("--since") && err.contains("yesterday"),
+        "{err}"
+    );
+
+    let locked = relay.get("/inbox/report", &[]);
+    assert_eq!(locked.status, 401);
+    let page = relay.get(
+        "/inbox/report",
+        &[("Authorization", &format!("Bearer {TOKEN}"))],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Self-service outcome"));
+    assert!(page.body.contains("<svg"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
 }

@@ -8,6 +8,7 @@ mod clock;
 mod encode;
 mod eval;
 mod graph;
+mod report;
 mod search;
 mod serve;
 mod tickets;
@@ -42,6 +43,8 @@ enum Command {
     Build(build::Args),
     /// Draw a flow as Mermaid text or a standalone SVG.
     Graph(graph::Args),
+    /// What self-help solved, where it failed, and what to fix in the product.
+    Report(report::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,5 +57,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Build(args) => build::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Report(args) => report::run(args),
     }
 }

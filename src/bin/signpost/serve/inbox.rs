@@ -10,8 +10,9 @@ use super::rate_limit::RateLimiter;
 use super::store::{is_reference, DeliveryState, StoredTicket};
 use super::AppState;
 use crate::encode::escape;
+use crate::report::period::Period;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -113,6 +114,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/inbox", get(list))
         .route("/inbox/login", get(login_form).post(login))
         .route("/inbox/logout", post(logout))
+        .route("/inbox/report", get(report))
         .route("/inbox/{reference}", get(show))
         .with_state(state)
 }
@@ -124,7 +126,11 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <title>{} · Signpost inbox</title><style>{STYLE}</style></head><body>{body}</body></html>",
         escape(title)
     );
-    let mut response = (status, html).into_response();
+    secured((status, html).into_response())
+}
+
+/// The inbox's headers on an HTML page: no script, no framing, no caching.
+fn secured(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -436,6 +442,55 @@ async fn show(
         }
     }
     page(StatusCode::OK, &ticket.reference, &body)
+}
+
+/// `GET /inbox/report?since=30d&until=DATE&flow=ID`: `signpost report
+/// --format html` for the support team, behind the inbox token.
+async fn report(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<ReportQuery>,
+) -> Response {
+    if let Some(response) = gate(&state, &headers, peer) {
+        return response;
+    }
+    let since = query.since.as_deref().unwrap_or("30d");
+    let period = match Period::parse(since, query.until.as_deref(), crate::clock::now_ms()) {
+        Ok(period) => period,
+        Err(message) => {
+            return page(
+                StatusCode::BAD_REQUEST,
+                "Bad period",
+                &format!("<h1>Bad period</h1><p>{}</p>", escape(&message)),
+            )
+        }
+    };
+    let store = state.store.clone();
+    let flow = query.flow.filter(|f| !f.is_empty());
+    let computed = tokio::task::spawn_blocking(move || {
+        crate::report::compute(&store, &period, flow.as_deref())
+    })
+    .await;
+    match computed {
+        Ok(Ok(report)) => {
+            let mut response = secured(crate::report::render::html(&report).into_response());
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response
+        }
+        Ok(Err(e)) => unavailable(&e.to_string()),
+        Err(e) => unavailable(&e.to_string()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ReportQuery {
+    since: Option<String>,
+    until: Option<String>,
+    flow: Option<String>,
 }
 
 fn unavailable(error: &str) -> Response {

@@ -202,6 +202,10 @@ pub mod metric {
     pub const RUN_STARTED: &str = "run_started";
     /// Runs that reached a node, each counted once (flow, subject: node).
     pub const NODE_RUNS: &str = "node_runs";
+    /// Sum over those runs of how many other nodes the run had reached
+    /// first (flow, subject: node): divided by `node_runs`, the node's
+    /// mean depth, which orders a funnel from its start.
+    pub const NODE_DEPTH: &str = "node_depth";
     /// Failed checks of runs that ended with a ticket (flow, subject: check).
     pub const TICKET_CHECKS: &str = "ticket_checks";
     /// Articles answered Yes / No (subject: article).
@@ -235,7 +239,8 @@ struct RunDelta {
     steps: i64,
     /// Latest `node_reached`: (at, node).
     last_node: Option<(i64, String)>,
-    nodes: BTreeSet<String>,
+    /// Nodes reached, in the order first reached.
+    nodes: Vec<String>,
     failed: BTreeSet<String>,
     /// Latest `flow_ended`: (at, end, node).
     end: Option<(i64, &'static str, String)>,
@@ -246,9 +251,13 @@ struct RunDelta {
 type Counts = BTreeMap<(&'static str, String, String), i64>;
 
 fn bump(counts: &mut Counts, metric: &'static str, flow: &str, subject: &str) {
+    add(counts, metric, flow, subject, 1);
+}
+
+fn add(counts: &mut Counts, metric: &'static str, flow: &str, subject: &str, n: i64) {
     *counts
         .entry((metric, flow.to_string(), subject.to_string()))
-        .or_default() += 1;
+        .or_default() += n;
 }
 
 fn at_ms(event: &Event) -> i64 {
@@ -585,7 +594,9 @@ pub fn ingest(tx: &mut dyn Sql, batch: &Batch, received_ms: i64) -> Result<Inges
                 if run.last_node.as_ref().is_none_or(|(t, _)| at >= *t) {
                     run.last_node = Some((at, node.clone()));
                 }
-                run.nodes.insert(node.clone());
+                if !run.nodes.contains(node) {
+                    run.nodes.push(node.clone());
+                }
             }
             Event::CheckDone { check, outcome, .. } if *outcome != CheckOutcome::Pass => {
                 run.failed.insert(check.clone());
@@ -698,8 +709,10 @@ fn merge_run(
     let last = row[1].int().max(delta.last_at);
     let mut nodes = split_list(&row[3].text());
     for node in &delta.nodes {
+        let depth = nodes.len() as i64;
         if nodes.insert(node.clone()) {
             bump(counts, metric::NODE_RUNS, flow, node);
+            add(counts, metric::NODE_DEPTH, flow, node, depth);
         }
     }
     let mut failed = split_list(&row[4].text());
@@ -761,7 +774,6 @@ pub fn purge(tx: &mut dyn Sql, before_day: i64) -> Result<u64, StoreError> {
     Ok(deleted)
 }
 
-#[allow(dead_code)] // read by `signpost report` (next commit)
 /// The days a report reads, and the moment runs are judged abandoned at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -773,7 +785,6 @@ pub struct Span {
     pub abandoned_before_ms: i64,
 }
 
-#[allow(dead_code)] // read by `signpost report` (next commit)
 /// What the report is computed from: aggregates, never raw events.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportData {
@@ -791,7 +802,6 @@ pub struct ReportData {
     pub searches: Vec<(String, i64, i64, i64)>,
 }
 
-#[allow(dead_code)] // read by `signpost report` (next commit)
 /// Reads what a report over `span` needs (the counts from `previous_first_day`).
 pub fn report_data(
     sql: &mut dyn Sql,

@@ -306,7 +306,6 @@ impl Store {
         }
     }
 
-    #[allow(dead_code)] // read by `signpost report` (next commit)
     /// The aggregates a report over `span` is computed from; counts are read
     /// from `previous_first_day` on, for the change against the period before.
     pub fn report_data(

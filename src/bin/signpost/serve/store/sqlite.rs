@@ -145,7 +145,6 @@ impl SqliteStore {
         Ok(deleted)
     }
 
-    #[allow(dead_code)] // read by `signpost report` (next commit)
     /// What a report over `span` is computed from.
     pub fn report_data(
         &self,
