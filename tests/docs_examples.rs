@@ -879,3 +879,42 @@ fn the_readme_links_every_docs_page() {
         .collect();
     assert!(missing.is_empty(), "README.md does not link {missing:?}");
 }
+
+/// The relay's configuration table names real flags and environment
+/// variables (`signpost serve --help` lists them all).
+#[test]
+fn the_relay_configuration_table_matches_serve_help() {
+    let text = std::fs::read_to_string(root().join("docs/relay.md")).unwrap();
+    let help = help("serve").expect("signpost serve --help");
+    let mut failures = Failures::default();
+    let mut rows = 0;
+    let mut in_table = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("| Flag | Environment | File key |") {
+            in_table = true;
+            continue;
+        }
+        if in_table && !line.starts_with('|') {
+            break;
+        }
+        if !in_table || line.starts_with("| ---") {
+            continue;
+        }
+        rows += 1;
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let names = cells[..2]
+            .iter()
+            .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+            .filter(|name| name.starts_with("--") || name.starts_with("SIGNPOST_"));
+        for name in names {
+            if !help.contains(name) {
+                failures.add(
+                    format!("docs/relay.md:{}", i + 1),
+                    format!("`signpost serve --help` does not know {name}"),
+                );
+            }
+        }
+    }
+    assert!(rows > 5, "docs/relay.md has no configuration table");
+    failures.finish("configuration rows");
+}
