@@ -15,6 +15,7 @@
 //! | `toml relay` | `signpost serve --config` starts with it (secrets from the environment) |
 //! | `markdown article` | the article reader (`Article::parse_markdown`) |
 //! | `html embed` | every `data-*` attribute is one the loader reads |
+//! | `console output` | each `$ signpost …` command prints exactly the lines shown |
 //! | `text usage`, `sh`, `console` | each `signpost` command names a real subcommand and real flags (`--help`); `.ci/` scripts and `cargo --example`s exist |
 //!
 //! A `yaml`, `json`, `toml`, `html` or `markdown` block without a mark
@@ -917,4 +918,53 @@ fn the_relay_configuration_table_matches_serve_help() {
     }
     assert!(rows > 5, "docs/relay.md has no configuration table");
     failures.finish("configuration rows");
+}
+
+/// `console output` blocks: each `$ signpost …` command runs from the
+/// repository root and prints exactly the lines shown under it (blank lines
+/// aside; standard output, then standard error).
+#[test]
+fn command_output_examples_are_what_the_commands_print() {
+    let mut failures = Failures::default();
+    let mut seen = 0;
+    for block in all_blocks()
+        .into_iter()
+        .filter(|b| b.is("console", "output"))
+    {
+        let mut runs: Vec<(usize, String, Vec<String>)> = Vec::new();
+        for (i, line) in block.text.lines().enumerate() {
+            if let Some(command) = line.strip_prefix("$ ") {
+                runs.push((block.line + 1 + i, command.to_string(), Vec::new()));
+            } else if let Some(run) = runs.last_mut() {
+                if !line.trim().is_empty() {
+                    run.2.push(line.to_string());
+                }
+            }
+        }
+        for (line, command, expected) in runs {
+            seen += 1;
+            let at = format!("{}:{line}", block.file);
+            let mut words = command.split_whitespace();
+            if words.next() != Some("signpost") {
+                failures.add(at, "only `signpost` commands can be compared");
+                continue;
+            }
+            let output = signpost().args(words).current_dir(root()).output().unwrap();
+            let printed = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            let printed: Vec<&str> = printed.lines().filter(|l| !l.trim().is_empty()).collect();
+            if printed != expected {
+                failures.add(
+                    at,
+                    format!(
+                        "`{command}` prints:\n{}\nbut the docs show:\n{}",
+                        printed.join("\n"),
+                        expected.join("\n")
+                    ),
+                );
+            }
+        }
+    }
+    assert!(seen > 0, "no command output examples found in docs/");
+    failures.finish("command output examples");
 }
