@@ -22,6 +22,7 @@ on_both_backends!(
     the_client_address_is_never_stored_and_free_text_is_scrubbed_again,
     the_report_counts_scripted_journeys_exactly,
     the_report_in_every_format_and_behind_the_inbox_token,
+    the_documented_batch_gets_the_documented_answers,
 );
 
 /// A batch body with these events (JSON values) and ids.
@@ -721,4 +722,48 @@ fn the_report_in_every_format_and_behind_the_inbox_token(backend: Backend) {
     assert!(page.body.contains("Self-service outcome"));
     assert!(page.body.contains("<svg"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
+}
+
+/// The `json event-batch` example of docs/analytics.md.
+fn documented_batch() -> String {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/analytics.md"),
+    )
+    .unwrap();
+    let start = doc
+        .find("```json event-batch\n")
+        .expect("the example batch")
+        + 19;
+    let end = start + doc[start..].find("```").unwrap();
+    doc[start..end].to_string()
+}
+
+fn the_documented_batch_gets_the_documented_answers(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let relay = Relay::start(&db, &[]);
+    let body = documented_batch();
+    let events = serde_json::from_str::<Value>(&body).unwrap()["events"]
+        .as_array()
+        .unwrap()
+        .len();
+    let kinds: std::collections::BTreeSet<String> = serde_json::from_str::<Value>(&body).unwrap()
+        ["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds.len(), 13, "the example has every kind: {kinds:?}");
+    let first = post_events(&relay, &body, "text/plain;charset=UTF-8", &[]);
+    assert_eq!(first.status, 202, "{}", first.body);
+    assert_eq!(first.json(), json!({ "accepted": events }));
+    let again = post(&relay, &body);
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        again.json(),
+        json!({ "accepted": events, "replayed": true })
+    );
+    assert_eq!(count(&db, "events"), events as i64);
 }
