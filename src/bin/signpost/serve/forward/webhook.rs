@@ -3,7 +3,7 @@
 //! `Signpost-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 //! A receiver recomputes the HMAC over the timestamp, a dot and the raw body
 //! bytes, compares it in constant time, and rejects timestamps more than a
-//! few minutes old (replays). The README shows a receiver.
+//! few minutes old (replays). `docs/relay.md` shows a receiver.
 
 use super::{http_agent, http_outcome, render, Outgoing, SendError};
 use hmac::{Hmac, Mac};
