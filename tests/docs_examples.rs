@@ -968,3 +968,20 @@ fn command_output_examples_are_what_the_commands_print() {
     assert!(seen > 0, "no command output examples found in docs/");
     failures.finish("command output examples");
 }
+
+/// docs/embedding.md says the end-to-end test runs under exactly the
+/// policy it quotes.
+#[test]
+fn the_documented_strict_csp_is_the_one_the_hostile_page_test_uses() {
+    let docs = std::fs::read_to_string(root().join("docs/embedding.md")).unwrap();
+    let start = docs
+        .find("`default-src")
+        .expect("docs/embedding.md quotes a CSP")
+        + 1;
+    let quoted = docs[start..].split('`').next().unwrap().replace('\n', " ");
+    let test = std::fs::read_to_string(root().join("tests/e2e/hostile-page.test.mjs")).unwrap();
+    let start = test.find("const STRICT_CSP =").expect("STRICT_CSP");
+    let statement = test[start..].split(";\n").next().unwrap();
+    let used: String = statement.split('"').skip(1).step_by(2).collect();
+    assert_eq!(quoted.trim(), used.trim());
+}

@@ -11,7 +11,7 @@ async function servePage(context, relay, path, html, headers = {}) {
   return url;
 }
 
-// The README's strictest policy: no inline script or style, wasm allowed,
+// docs/embedding.md's strictest policy: no inline script or style, wasm allowed,
 // and Trusted Types required with no policy at all.
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " +
