@@ -985,3 +985,47 @@ fn the_documented_strict_csp_is_the_one_the_hostile_page_test_uses() {
     let used: String = statement.split('"').skip(1).step_by(2).collect();
     assert_eq!(quoted.trim(), used.trim());
 }
+
+/// `data.camelName` for `data-camel-name`, as the loader reads `dataset`.
+fn dataset_key(attribute: &str) -> String {
+    let mut parts = attribute.split('-');
+    let mut key = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            key.extend(first.to_uppercase());
+            key.push_str(chars.as_str());
+        }
+    }
+    key
+}
+
+/// Every script-tag attribute docs/embedding.md lists is one the loader
+/// reads.
+#[test]
+fn the_attribute_table_matches_what_the_loader_reads() {
+    let docs = std::fs::read_to_string(root().join("docs/embedding.md")).unwrap();
+    let listed: BTreeSet<String> = docs
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `data-"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(dataset_key)
+        .collect();
+    let loader = std::fs::read_to_string(root().join("public/embed.js")).unwrap();
+    let read: BTreeSet<String> = loader
+        .split("data.")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        })
+        .filter(|key| !key.is_empty())
+        .collect();
+    let unread: Vec<&String> = listed.difference(&read).collect();
+    assert!(
+        unread.is_empty(),
+        "docs/embedding.md lists attributes public/embed.js does not read: {unread:?}"
+    );
+    assert!(listed.len() >= 10, "docs/embedding.md lists {listed:?}");
+}
