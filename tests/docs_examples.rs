@@ -1029,3 +1029,83 @@ fn the_attribute_table_matches_what_the_loader_reads() {
     );
     assert!(listed.len() >= 10, "docs/embedding.md lists {listed:?}");
 }
+
+/// The JS API table's methods are ones the loader or the app handles, and
+/// the events listed are exactly the ones the panel emits.
+#[test]
+fn the_js_api_methods_and_events_are_the_real_ones() {
+    let docs = std::fs::read_to_string(root().join("docs/embedding.md")).unwrap();
+    let loader = std::fs::read_to_string(root().join("public/embed.js")).unwrap();
+    let app = std::fs::read_to_string(root().join("src/embed/mod.rs")).unwrap();
+    let mut failures = Failures::default();
+    for (i, line) in docs.lines().enumerate() {
+        let Some(cell) = line.strip_prefix("| `Signpost(") else {
+            continue;
+        };
+        let first = cell.split(" | ").next().unwrap_or_default();
+        for method in first
+            .split("('")
+            .skip(1)
+            .filter_map(|m| m.split('\'').next())
+        {
+            let handled = loader.contains(&format!("method === '{method}'"))
+                || app.contains(&format!("\"{method}\" =>"));
+            if !handled {
+                failures.add(
+                    format!("docs/embedding.md:{}", i + 1),
+                    format!("neither public/embed.js nor src/embed/mod.rs handles '{method}'"),
+                );
+            }
+        }
+    }
+    failures.finish("API methods");
+
+    let start = docs
+        .find("\nEvents: ")
+        .expect("docs/embedding.md lists the events");
+    let paragraph = docs[start..].split("\n\n").next().unwrap();
+    // Event names are the code spans outside parentheses; what is inside
+    // describes the payload.
+    let mut listed = BTreeSet::new();
+    let (mut depth, mut code, mut span) = (0, false, String::new());
+    for c in paragraph.chars() {
+        match c {
+            '`' if code => {
+                if depth == 0 && span.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                    listed.insert(std::mem::take(&mut span));
+                }
+                span.clear();
+                code = false;
+            }
+            '`' => code = true,
+            _ if code => span.push(c),
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    let mut emitted = BTreeSet::new();
+    let mut sources = vec![loader.clone()];
+    for entry in std::fs::read_dir(root().join("src/ui")).unwrap() {
+        sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    for source in &sources {
+        for rest in source.split("emit(").skip(1) {
+            let rest = rest.trim_start_matches("if open { \"open\" } else { ");
+            if let Some(name) = rest
+                .strip_prefix('"')
+                .or_else(|| rest.strip_prefix('\''))
+                .and_then(|r| r.split(['"', '\'']).next())
+            {
+                emitted.insert(name.to_string());
+            }
+        }
+        if source.contains("if open { \"open\" } else { \"close\" }") {
+            emitted.insert("open".to_string());
+        }
+    }
+    assert_eq!(
+        listed, emitted,
+        "the events docs/embedding.md lists against those src/ui and public/embed.js emit"
+    );
+}
