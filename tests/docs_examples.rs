@@ -1109,3 +1109,55 @@ fn the_js_api_methods_and_events_are_the_real_ones() {
         "the events docs/embedding.md lists against those src/ui and public/embed.js emit"
     );
 }
+
+/// `a/{b,c}.rs` → `a/b.rs`, `a/c.rs`.
+fn expand_braces(path: &str) -> Vec<String> {
+    match (path.find('{'), path.find('}')) {
+        (Some(open), Some(close)) if open < close => path[open + 1..close]
+            .split(',')
+            .flat_map(|alt| expand_braces(&format!("{}{alt}{}", &path[..open], &path[close + 1..])))
+            .collect(),
+        _ => vec![path.to_string()],
+    }
+}
+
+/// The README's layer map names paths that exist, and names every layer
+/// folder `src/` has.
+#[test]
+fn the_readme_layer_map_matches_the_tree() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let spans: Vec<&str> = readme.split('`').skip(1).step_by(2).collect();
+    let mut failures = Failures::default();
+    for span in spans.iter().filter(|s| s.starts_with("src/")) {
+        for path in expand_braces(span) {
+            if !root().join(&path).exists() {
+                failures.add("README.md", format!("names {path}, which does not exist"));
+            }
+        }
+    }
+    let mut folders = vec!["src/bin/signpost/".to_string()];
+    for entry in std::fs::read_dir(root().join("src")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() && entry.file_name() != "bin" {
+            folders.push(format!("src/{}/", entry.file_name().to_string_lossy()));
+        }
+    }
+    for entry in std::fs::read_dir(root().join("src/bin/signpost")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            folders.push(format!(
+                "src/bin/signpost/{}/",
+                entry.file_name().to_string_lossy()
+            ));
+        }
+    }
+    for folder in folders {
+        if !spans.iter().any(|s| s.starts_with(&folder)) {
+            failures.add(
+                "README.md",
+                format!("the layer map does not mention {folder}"),
+            );
+        }
+    }
+    failures.finish("layer map entries");
+}
