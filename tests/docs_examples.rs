@@ -1161,3 +1161,85 @@ fn the_readme_layer_map_matches_the_tree() {
     }
     failures.finish("layer map entries");
 }
+
+/// The rows of the Markdown table whose header starts `header`, as cells.
+fn table_rows(text: &str, header: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(header));
+    if lines.next().is_none() {
+        return rows;
+    }
+    for line in lines.skip(1).take_while(|l| l.starts_with('|')) {
+        let cells = line
+            .trim_matches('|')
+            .split(" | ")
+            .map(|c| c.trim().to_string());
+        rows.push(cells.collect());
+    }
+    rows
+}
+
+/// docs/search.md's field weights and ranking parameters are the defaults
+/// in `RankParams`.
+#[test]
+fn the_ranking_tables_are_the_defaults() {
+    let text = std::fs::read_to_string(root().join("docs/search.md")).unwrap();
+    let defaults = serde_json::to_value(signpost::core::search::RankParams::default()).unwrap();
+    let number = |cell: &str| cell.parse::<f64>().unwrap_or(f64::NAN);
+    let close = |a: f64, b: &serde_json::Value| b.as_f64().is_some_and(|b| (a - b).abs() < 1e-6);
+    let mut failures = Failures::default();
+
+    let fields = table_rows(&text, "| field | what goes in it | weight | b |");
+    let documented: BTreeSet<&str> = fields.iter().map(|r| r[0].as_str()).collect();
+    let real: BTreeSet<&str> = defaults["fields"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    if documented != real {
+        failures.add(
+            "docs/search.md",
+            format!("fields {documented:?}, but RankParams has {real:?}"),
+        );
+    }
+    for row in &fields {
+        let real = &defaults["fields"][row[0].as_str()];
+        if !close(number(&row[2]), &real["weight"]) || !close(number(&row[3]), &real["length_norm"])
+        {
+            failures.add(
+                "docs/search.md",
+                format!("field {}: the default is {real}", row[0]),
+            );
+        }
+    }
+
+    let params = table_rows(&text, "| parameter | meaning | default | clamp |");
+    let documented: BTreeSet<String> = params
+        .iter()
+        .map(|r| r[0].trim_matches('`').to_string())
+        .collect();
+    let real: BTreeSet<String> = defaults
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "fields")
+        .cloned()
+        .collect();
+    if documented != real {
+        failures.add(
+            "docs/search.md",
+            format!("parameters {documented:?}, but RankParams has {real:?}"),
+        );
+    }
+    for row in &params {
+        let name = row[0].trim_matches('`');
+        if !close(number(&row[2]), &defaults[name]) {
+            failures.add(
+                "docs/search.md",
+                format!("`{name}` is {} by default, not {}", defaults[name], row[2]),
+            );
+        }
+    }
+    failures.finish("ranking defaults");
+}
