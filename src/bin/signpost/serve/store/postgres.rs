@@ -9,6 +9,7 @@ use super::{
     new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, StoreError, Stored,
     StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
 };
+use ::postgres::types::Type;
 use ::postgres::{Client, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 use std::str::FromStr;
@@ -155,6 +156,10 @@ impl PgStore {
     ) -> Result<Ingested, StoreError> {
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
+        // Events are best effort: the commit does not wait for the disk
+        // (a crash of the database machine may lose the last moments of
+        // events, never a ticket, and never corrupts anything).
+        tx.batch_execute("SET LOCAL synchronous_commit = off")?;
         let ingested = analytics::ingest(&mut Pg(&mut tx), batch, received_ms)?;
         if ingested != Ingested::Replayed {
             tx.commit()?;
@@ -350,15 +355,17 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
 /// [`Sql`] over a Postgres transaction.
 struct Pg<'a, 'b>(&'a mut ::postgres::Transaction<'b>);
 
-fn pg_params<'a>(params: &'a [P<'a>]) -> Vec<&'a (dyn ::postgres::types::ToSql + Sync)> {
+/// Parameters with their types, so each statement is one round trip
+/// (`*_typed`: no separate prepare).
+fn pg_params<'a>(params: &'a [P<'a>]) -> Vec<(&'a (dyn ::postgres::types::ToSql + Sync), Type)> {
     params
         .iter()
-        .map(|p| -> &(dyn ::postgres::types::ToSql + Sync) {
+        .map(|p| -> (&(dyn ::postgres::types::ToSql + Sync), Type) {
             match p {
-                P::I(i) => i,
-                P::T(t) => t,
-                P::O(o) => o,
-                P::N(n) => n,
+                P::I(i) => (i, Type::INT8),
+                P::T(t) => (t, Type::TEXT),
+                P::O(o) => (o, Type::TEXT),
+                P::N(n) => (n, Type::INT8),
             }
         })
         .collect()
@@ -366,12 +373,11 @@ fn pg_params<'a>(params: &'a [P<'a>]) -> Vec<&'a (dyn ::postgres::types::ToSql +
 
 impl Sql for Pg<'_, '_> {
     fn run(&mut self, sql: &str, params: &[P<'_>]) -> Result<u64, StoreError> {
-        Ok(self.0.execute(sql, &pg_params(params))?)
+        Ok(self.0.execute_typed(sql, &pg_params(params))?)
     }
 
     fn rows(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<Vec<V>>, StoreError> {
-        use ::postgres::types::Type;
-        let rows = self.0.query(sql, &pg_params(params))?;
+        let rows = self.0.query_typed(sql, &pg_params(params))?;
         rows.iter()
             .map(|row| {
                 row.columns()

@@ -126,14 +126,19 @@ impl SqliteStore {
         received_ms: i64,
     ) -> Result<Ingested, StoreError> {
         let mut conn = self.conn();
-        // IMMEDIATE: the batch id check and the writes are one step, also
-        // against another process writing the same file.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ingested = analytics::ingest(&mut Lite(&tx), batch, received_ms)?;
-        if ingested != Ingested::Replayed {
-            tx.commit()?;
-        }
-        Ok(ingested)
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let ingested = (|| {
+            // IMMEDIATE: the batch id check and the writes are one step, also
+            // against another process writing the same file.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let ingested = analytics::ingest(&mut Lite(&tx), batch, received_ms)?;
+            if ingested != Ingested::Replayed {
+                tx.commit()?;
+            }
+            Ok::<_, StoreError>(ingested)
+        })();
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        ingested
     }
 
     /// Deletes raw events received before `before_day`.
