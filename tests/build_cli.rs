@@ -160,6 +160,49 @@ fn the_hash_depends_on_content_only() {
     assert_ne!(a.hash, c.hash);
 }
 
+#[test]
+fn bundles_carry_the_support_vocabulary_of_their_locales_which_authors_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("articles")).unwrap();
+    std::fs::write(
+        content.join("articles/invoices.md"),
+        "---\ntitle: Download an invoice\n---\nEvery payment has an invoice under Billing.\n",
+    )
+    .unwrap();
+    let bundle_of = |toml: &str| {
+        std::fs::write(content.join("signpost.toml"), toml).unwrap();
+        let out = dir.path().join("bundle.json");
+        let o = build(&content, &out, &["--strict"]);
+        assert!(o.status.success(), "{}", stdout(&o));
+        Bundle::from_json(&std::fs::read_to_string(out).unwrap()).unwrap()
+    };
+    let first = |bundle: &Bundle, q: &str| {
+        let index = Index::build(bundle.documents(), &bundle.index_options());
+        let r = index.search(q, &SearchOptions::default());
+        r.ranked().first().map(|h| h.id.clone())
+    };
+    let has = |bundle: &Bundle, word: &str| bundle.synonyms.iter().flatten().any(|m| m == word);
+
+    // English by default: "receipt" is another word for "invoice".
+    let en = bundle_of("");
+    assert!(has(&en, "receipt") && !has(&en, "rechnung"));
+    assert_eq!(
+        first(&en, "where is my receipt?").as_deref(),
+        Some("invoices")
+    );
+    // A German locale brings the German groups too.
+    let both = bundle_of("locales = [\"en\", \"de\"]");
+    assert!(has(&both, "receipt") && has(&both, "rechnung"));
+    // An author's group replaces the built-in group it names ...
+    let own = bundle_of("synonyms = [[\"invoice\", \"statement\"]]");
+    assert!(has(&own, "statement") && !has(&own, "receipt"));
+    assert_eq!(first(&own, "where is my receipt?"), None);
+    // ... and `lexicon = false` leaves only the author's groups.
+    let none = bundle_of("lexicon = false\nsynonyms = [[\"invoice\", \"statement\"]]");
+    assert_eq!(none.synonyms, [["invoice", "statement"]]);
+}
+
 /// A small content folder with one mistake of each kind.
 fn broken_content(dir: &Path) {
     std::fs::create_dir_all(dir.join("articles")).unwrap();

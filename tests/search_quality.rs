@@ -1,10 +1,12 @@
 //! Search quality on the StackFAQ dev split (`../shared/data/stackfaq`):
-//! the targets of issue 4. Run with `--nocapture` to see the figures.
+//! the targets of issues 4 and 17. Run with `--nocapture` to see the
+//! figures. The index gets the built-in English support vocabulary, as
+//! `signpost build` gives it to every English bundle.
 
 use signpost::core::article::Article;
 use signpost::core::search::eval::{LabelledQuery, Outcome, Quality};
 use signpost::core::search::typos::inject_typos;
-use signpost::core::search::{Index, IndexOptions, QueryCache};
+use signpost::core::search::{lexicon, Index, IndexOptions, QueryCache};
 use std::path::PathBuf;
 
 /// Seed of the typo run; any seed should clear the bar, this one is recorded.
@@ -41,7 +43,11 @@ fn setup() -> (Index, Vec<LabelledQuery>) {
         Article::parse_json_list("corpus.json", &read("corpus.json")).expect("corpus.json parses");
     assert_eq!(articles.len(), 125, "unexpected corpus size");
     let docs = articles.iter().map(Article::to_document).collect();
-    let index = Index::build(docs, &IndexOptions::default());
+    let options = IndexOptions {
+        synonyms: lexicon::builtin_groups(["en"]),
+        ..Default::default()
+    };
+    let index = Index::build(docs, &options);
     let queries: Vec<LabelledQuery> =
         serde_json::from_str(&read("dev.json")).expect("dev.json parses");
     assert_eq!(queries.len(), 625, "unexpected dev split size");
@@ -71,8 +77,8 @@ fn stackfaq_dev_meets_the_quality_targets() {
         "stackfaq dev: hit@1 {:.3}  hit@5 {:.3}  MRR {:.3}",
         q.hit_at_1, q.hit_at_5, q.mrr
     );
-    assert!(q.mrr >= 0.80, "MRR {:.3} < 0.80", q.mrr);
-    assert!(q.hit_at_1 >= 0.70, "hit@1 {:.3} < 0.70", q.hit_at_1);
+    assert!(q.mrr >= 0.835, "MRR {:.3} < 0.835", q.mrr);
+    assert!(q.hit_at_1 >= 0.75, "hit@1 {:.3} < 0.75", q.hit_at_1);
 }
 
 #[test]
@@ -83,5 +89,5 @@ fn stackfaq_dev_with_typos_meets_the_quality_target() {
         "stackfaq dev with typos (seed {TYPO_SEED}): hit@1 {:.3}  hit@5 {:.3}  MRR {:.3}",
         q.hit_at_1, q.hit_at_5, q.mrr
     );
-    assert!(q.mrr >= 0.75, "typo MRR {:.3} < 0.75", q.mrr);
+    assert!(q.mrr >= 0.81, "typo MRR {:.3} < 0.81", q.mrr);
 }

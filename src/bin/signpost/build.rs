@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! SRC/
-//!   signpost.toml      optional: product, locales, synonyms, featured, incident
+//!   signpost.toml      optional: product, locales, synonyms, lexicon, featured, incident
 //!   articles/*.md      Markdown with front matter (and *.json lists)
 //!   flows/*.yaml|yml|json
 //! ```
@@ -18,6 +18,7 @@ use signpost::core::content::{
 };
 use signpost::core::flow::load::check_paths;
 use signpost::core::flow::{CheckOptions, Flow};
+use signpost::core::search::lexicon;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Write;
@@ -165,6 +166,9 @@ struct Config {
     locales: Vec<String>,
     #[serde(default)]
     synonyms: Vec<Vec<String>>,
+    /// Whether the built-in support vocabulary of the content's locales
+    /// joins `synonyms` (default true).
+    lexicon: Option<bool>,
     #[serde(default)]
     featured: Vec<String>,
     incident: Option<IncidentConfig>,
@@ -410,15 +414,33 @@ pub fn build_dir(src: &Path, strict: bool) -> Result<Built, Vec<Problem>> {
             featured.push(a.id.clone());
         }
     }
+    let builtin = if config.lexicon.unwrap_or(true) {
+        lexicon::builtin_groups(locales.iter().map(String::as_str))
+    } else {
+        Vec::new()
+    };
     for (i, group) in config.synonyms.iter().enumerate() {
-        if group.len() < 2 {
+        if group.is_empty() {
             p.warn(
                 &config_name,
                 None,
-                format!("field `synonyms[{i}]`: a synonym group needs at least two entries"),
+                format!("field `synonyms[{i}]`: an empty synonym group"),
+            );
+        } else if group.len() < 2
+            && lexicon::merge(builtin.clone(), &[])
+                == lexicon::merge(builtin.clone(), std::slice::from_ref(group))
+        {
+            p.warn(
+                &config_name,
+                None,
+                format!(
+                    "field `synonyms[{i}]`: a synonym group needs at least two entries \
+                     (one entry only removes the built-in groups that hold it, and none does)"
+                ),
             );
         }
     }
+    let synonyms = lexicon::merge(builtin, &config.synonyms);
     let incident = config.incident.as_ref().and_then(|inc| {
         let status_url = match &inc.status_url {
             Some(u) => match safe_href(u).filter(|u| u.starts_with("http")) {
@@ -489,7 +511,7 @@ pub fn build_dir(src: &Path, strict: bool) -> Result<Built, Vec<Problem>> {
         product,
         locale,
         locales,
-        synonyms: config.synonyms,
+        synonyms,
         featured,
         incident,
         articles,

@@ -3,7 +3,7 @@
 
 use crate::search::{Content, ContentArgs, Style};
 use signpost::core::search::eval::{percentile, LabelledQuery, Outcome, Quality};
-use signpost::core::search::typos::inject_typos;
+use signpost::core::search::typos::{inject_phone_typos, inject_typos};
 use signpost::core::search::{Kind, QueryCache, SearchOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +24,10 @@ pub struct Args {
     /// replace or insert), seeded so runs are reproducible.
     #[arg(long, value_name = "SEED")]
     pub typos: Option<u64>,
+    /// With --typos: phone-keyboard mistakes instead (replaced and inserted
+    /// letters are neighbouring keys; words of 8+ letters get two).
+    #[arg(long, requires = "typos")]
+    pub phone: bool,
     /// How many missed queries to list (0 lists all).
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub misses: usize,
@@ -67,6 +71,7 @@ pub fn run(args: Args) -> ExitCode {
     let texts: Vec<String> = queries
         .iter()
         .map(|q| match args.typos {
+            Some(seed) if args.phone => inject_phone_typos(&q.query, seed),
             Some(seed) => inject_typos(&q.query, seed),
             None => q.query.clone(),
         })
@@ -105,6 +110,7 @@ pub fn run(args: Args) -> ExitCode {
             "articles": content.count(Kind::Article),
             "flows": content.count(Kind::Flow),
             "typos_seed": args.typos,
+            "phone_typos": args.phone,
             "hit_at_1": quality.hit_at_1,
             "hit_at_5": quality.hit_at_5,
             "mrr": quality.mrr,
@@ -150,6 +156,7 @@ fn print_report(
 ) {
     let style = Style::detect();
     let typos = match args.typos {
+        Some(seed) if args.phone => format!(", with phone typos (seed {seed})"),
         Some(seed) => format!(", with typos (seed {seed})"),
         None => String::new(),
     };

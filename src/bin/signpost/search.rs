@@ -2,7 +2,7 @@
 //! widget would, and print the ranked results.
 
 use signpost::core::article::Article;
-use signpost::core::search::{Document, Hit, Index, IndexOptions, Kind, SearchOptions};
+use signpost::core::search::{lexicon, Document, Hit, Index, IndexOptions, Kind, SearchOptions};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -155,6 +155,11 @@ pub struct ContentArgs {
     /// Synonym groups: a YAML or JSON list of lists, e.g. `[["2FA", "two-factor"]]`.
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
+    /// Leave out the built-in support vocabulary (`src/core/search/lexicon/`),
+    /// which --articles content otherwise gets for its articles' locales
+    /// (English when none is set), as `signpost build` gives it to bundles.
+    #[arg(long, conflicts_with = "bundle")]
+    pub no_lexicon: bool,
 }
 
 /// Articles, flows and synonyms read from disk, ready to index.
@@ -175,6 +180,7 @@ impl Content {
             args.articles.as_deref()?,
             args.flows.as_deref(),
             args.synonyms.as_deref(),
+            !args.no_lexicon,
         )
         .map_err(|e| eprintln!("error: {e}"))
         .ok()
@@ -184,6 +190,7 @@ impl Content {
         articles: &Path,
         flows: Option<&Path>,
         synonyms: Option<&Path>,
+        lexicon: bool,
     ) -> Result<Content, String> {
         let mut docs: Vec<Document> = Vec::new();
         let mut origin: std::collections::HashMap<String, String> = Default::default();
@@ -200,7 +207,12 @@ impl Content {
                 add(flow, file, &mut docs)?;
             }
         }
+        let mut locales: Vec<String> = Vec::new();
         for (file, article) in load_articles(articles)? {
+            let locale = article.locale.clone().unwrap_or_else(|| "en".into());
+            if !locales.contains(&locale) {
+                locales.push(locale);
+            }
             add(article.to_document(), file, &mut docs)?;
         }
         let synonyms = match synonyms {
@@ -211,6 +223,12 @@ impl Content {
                 })?
             }
             None => Vec::new(),
+        };
+        let synonyms = if lexicon {
+            let builtin = lexicon::builtin_groups(locales.iter().map(String::as_str));
+            lexicon::merge(builtin, &synonyms)
+        } else {
+            synonyms
         };
         Ok(Content { docs, synonyms })
     }

@@ -7,11 +7,11 @@
 
 use super::fuzzy::Expansion;
 use super::index::Index;
-use std::collections::HashMap;
 
 /// Most cached word expansions before the cache is cleared; a session types
-/// far fewer distinct words, so this only bounds memory in odd cases.
-const MAX_WORDS: usize = 1024;
+/// far fewer distinct words, so this only bounds memory and the look-up (a
+/// scan: a map type of its own cost the widget more than a kilobyte).
+const MAX_WORDS: usize = 256;
 
 /// Per-panel search state. Create one per search box and pass it to
 /// [`Index::search_cached`]. It notices when it is used with another index
@@ -19,7 +19,8 @@ const MAX_WORDS: usize = 1024;
 #[derive(Debug, Default, Clone)]
 pub struct QueryCache {
     stamp: u64,
-    words: HashMap<(String, bool), Vec<Expansion>>,
+    /// `(word, typing, expansion)`, most recent last.
+    words: Vec<(String, bool, Vec<Expansion>)>,
     /// Scoring buffers sized to the index, reused across queries.
     pub(crate) acc: Vec<f32>,
     pub(crate) best: Vec<f32>,
@@ -44,7 +45,12 @@ impl QueryCache {
 
     /// The expansion of `word`, computed once per (word, typing) pair.
     pub(crate) fn expand(&mut self, index: &Index, word: &str, typing: bool) -> Vec<Expansion> {
-        if let Some(e) = self.words.get(&(word.to_string(), typing)) {
+        let found = self
+            .words
+            .iter()
+            .rev()
+            .find(|(w, t, _)| *t == typing && w == word);
+        if let Some((_, _, e)) = found {
             self.hits += 1;
             return e.clone();
         }
@@ -53,7 +59,7 @@ impl QueryCache {
         if self.words.len() >= MAX_WORDS {
             self.words.clear();
         }
-        self.words.insert((word.to_string(), typing), e.clone());
+        self.words.push((word.to_string(), typing, e.clone()));
         e
     }
 

@@ -63,6 +63,33 @@ pub fn bounded_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
     (d <= max).then_some(d)
 }
 
+/// Whether two letters sit side by side on a QWERTY or QWERTZ keyboard
+/// (same row, or touching in the row above or below).
+pub fn keys_adjacent(a: char, b: char) -> bool {
+    const LAYOUTS: [[&[u8]; 3]; 2] = [
+        [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"],
+        [b"qwertzuiop", b"asdfghjkl", b"yxcvbnm"],
+    ];
+    LAYOUTS.iter().any(|rows| {
+        let at = |c: char| {
+            rows.iter().enumerate().find_map(|(r, row)| {
+                let col = row.iter().position(|&k| char::from(k) == c)?;
+                Some((r as i32, col as i32))
+            })
+        };
+        let (Some((ra, ca)), Some((rb, cb))) = (at(a), at(b)) else {
+            return false;
+        };
+        // Each row sits half a key right of the one above it.
+        match rb - ra {
+            0 => ca.abs_diff(cb) == 1,
+            1 => cb == ca || cb + 1 == ca,
+            -1 => ca == cb || ca + 1 == cb,
+            _ => false,
+        }
+    })
+}
+
 /// Scores `typed` as an in-order subsequence of `word`, or `None` when a
 /// letter of `typed` is missing. Letters matched next to each other score
 /// more than scattered ones, so "cnfig" prefers "config" to "conflicting".

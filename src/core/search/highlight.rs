@@ -10,7 +10,6 @@ use super::normalize;
 use super::rank::Group;
 use super::Hit;
 use crate::core::sort;
-use std::collections::HashMap;
 use std::ops::Range;
 
 /// Target excerpt length in bytes (about two lines in the panel).
@@ -21,17 +20,20 @@ const ELLIPSIS: &str = "…";
 
 pub(crate) struct Highlighter<'a> {
     index: &'a Index,
-    /// Matched index terms and how much each counts when choosing the excerpt.
-    terms: HashMap<&'a str, f32>,
+    /// Matched index terms and how much each counts when choosing the
+    /// excerpt. (A list: a query has few, and a map type of its own costs
+    /// the widget download bytes.)
+    terms: Vec<(&'a str, f32)>,
     /// First two bytes of each matched term.
     heads: Vec<Vec<u8>>,
-    /// Synonym groups in the query.
-    synonym_groups: Vec<u32>,
+    /// The members of the query's synonym groups, so a text is matched against them only
+    /// and not against the whole vocabulary.
+    synonyms: Vec<(Vec<String>, u32)>,
 }
 
 impl Index {
     pub(crate) fn highlighter<'a>(&'a self, groups: &[Group]) -> Highlighter<'a> {
-        let mut terms: HashMap<&'a str, f32> = HashMap::new();
+        let mut terms: Vec<(&'a str, f32)> = Vec::new();
         let mut synonym_groups = Vec::new();
         for g in groups {
             for e in &g.expansions {
@@ -41,13 +43,21 @@ impl Index {
                     continue;
                 }
                 let w = e.weight * self.idf(self.df(e.term));
-                let slot = terms.entry(term).or_insert(0.0);
-                *slot = slot.max(w);
+                match terms.iter_mut().find(|(t, _)| *t == term) {
+                    Some((_, slot)) => *slot = slot.max(w),
+                    None => terms.push((term, w)),
+                }
             }
         }
         let mut heads: Vec<Vec<u8>> = terms
-            .keys()
-            .map(|t| t.as_bytes()[..t.len().min(2)].to_vec())
+            .iter()
+            .map(|(t, _)| t.as_bytes()[..t.len().min(2)].to_vec())
+            .collect();
+        let synonyms = self
+            .synonyms
+            .iter()
+            .filter(|(_, g)| synonym_groups.contains(g))
+            .cloned()
             .collect();
         sort::sort(&mut heads);
         heads.dedup();
@@ -55,7 +65,7 @@ impl Index {
             index: self,
             terms,
             heads,
-            synonym_groups,
+            synonyms,
         }
     }
 }
@@ -73,20 +83,18 @@ impl Highlighter<'_> {
                 return;
             }
             normalize::stem_into(word, &mut buf);
-            if let Some(&w) = self.terms.get(buf.as_str()) {
+            if let Some(&(_, w)) = self.terms.iter().find(|(t, _)| *t == buf) {
                 out.push((span, w));
             }
         });
-        if !self.synonym_groups.is_empty() {
+        if !self.synonyms.is_empty() {
             let tokens = normalize::tokenize(text);
-            for (g, first, last) in find_synonyms(&self.index.synonyms, &tokens) {
-                if self.synonym_groups.contains(&g) {
-                    let w = self
-                        .index
-                        .term_id(&synonym_term(g))
-                        .map_or(1.0, |t| self.index.idf(self.index.df(t)));
-                    out.push((tokens[first].span.start..tokens[last].span.end, w));
-                }
+            for (g, first, last) in find_synonyms(&self.synonyms, &tokens) {
+                let w = self
+                    .index
+                    .term_id(&synonym_term(g))
+                    .map_or(1.0, |t| self.index.idf(self.index.df(t)));
+                out.push((tokens[first].span.start..tokens[last].span.end, w));
             }
         }
         sort::sort_by(&mut out, |(a, _), (b, _)| {

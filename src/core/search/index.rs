@@ -160,17 +160,28 @@ pub(crate) fn find_synonyms(
     synonyms: &[(Vec<String>, u32)],
     tokens: &[Token],
 ) -> Vec<(u32, usize, usize)> {
-    match_synonyms(synonyms, tokens, |t| t.joined, |s, t| *s == t.term)
+    let all: Vec<u32> = (0..synonyms.len() as u32).collect();
+    match_synonyms(
+        synonyms,
+        tokens,
+        |t| t.joined,
+        |s, t| *s == t.term,
+        |_| &all[..],
+    )
 }
 
 /// [`find_synonyms`] over any token form: `joined` says whether a token is
-/// a hyphen-joined pair, `same` whether a synonym term is that token. The
-/// index build matches interned stem ids with it, the query side tokens.
-fn match_synonyms<S, T>(
+/// a hyphen-joined pair, `same` whether a synonym term is that token, and
+/// `starting` lists the synonyms (by number) that may start at a token. The
+/// index build matches interned stem ids with it and looks the candidates
+/// up by the token's first stem, so a large vocabulary costs little per
+/// word; the query side tokens, trying every synonym.
+fn match_synonyms<'a, S, T>(
     synonyms: &[(Vec<S>, u32)],
     tokens: &[T],
     joined: impl Fn(&T) -> bool,
     same: impl Fn(&S, &T) -> bool,
+    starting: impl Fn(&T) -> &'a [u32],
 ) -> Vec<(u32, usize, usize)> {
     let mut found = Vec::new();
     if synonyms.is_empty() {
@@ -178,7 +189,8 @@ fn match_synonyms<S, T>(
     }
     let plain: Vec<usize> = (0..tokens.len()).filter(|&i| !joined(&tokens[i])).collect();
     for (start, &ti) in plain.iter().enumerate() {
-        for (seq, group) in synonyms {
+        for &k in starting(&tokens[ti]) {
+            let (seq, group) = &synonyms[k as usize];
             let n = seq.len();
             if start + n <= plain.len()
                 && seq
@@ -191,7 +203,8 @@ fn match_synonyms<S, T>(
         }
         // A hyphen-joined word ("two-factor" as "twofactor") may be a member too.
         if let Some(j) = tokens.get(ti + 1).filter(|t| joined(t)) {
-            for (seq, group) in synonyms {
+            for &k in starting(j) {
+                let (seq, group) = &synonyms[k as usize];
                 if seq.len() == 1 && same(&seq[0], j) {
                     found.push((*group, ti + 1, ti + 1));
                 }
@@ -239,6 +252,13 @@ impl Index {
             .iter()
             .map(|(seq, g)| (seq.iter().map(|t| intern(&mut stem_ids, t)).collect(), *g))
             .collect();
+        // The synonyms starting with each stem: synonym stems were interned
+        // first, so every other word's stem id is past the end.
+        let mut by_first: Vec<Vec<u32>> = vec![Vec::new(); stem_ids.len()];
+        for (k, (seq, _)) in synonym_ids.iter().enumerate() {
+            by_first[seq[0] as usize].push(k as u32);
+        }
+        let none: Vec<u32> = Vec::new();
         let mut stream: Vec<(u32, bool)> = Vec::new();
         let mut field_len: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
         let mut metas = Vec::with_capacity(docs.len());
@@ -307,8 +327,13 @@ impl Index {
                         add_posting(&mut term_docs, tid, d as u32, f);
                     });
                     if !synonym_ids.is_empty() {
-                        let found =
-                            match_synonyms(&synonym_ids, &stream, |t| t.1, |s, t| *s == t.0);
+                        let found = match_synonyms(
+                            &synonym_ids,
+                            &stream,
+                            |t| t.1,
+                            |s, t| *s == t.0,
+                            |t| by_first.get(t.0 as usize).unwrap_or(&none),
+                        );
                         for (group, _, _) in found {
                             let tid = term_of(&mut term_ids, &mut term_docs, &synonym_term(group));
                             add_posting(&mut term_docs, tid, d as u32, f);

@@ -32,6 +32,7 @@ pub mod eval;
 pub mod fuzzy;
 pub mod highlight;
 pub mod index;
+pub mod lexicon;
 pub mod normalize;
 pub mod rank;
 pub mod typos;

@@ -269,6 +269,8 @@ impl Index {
         let last_plain = tokens.iter().rposition(|t| !t.joined);
         let mut groups: Vec<Group> = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
+        // The group each token's word went into, if any.
+        let mut group_of: Vec<usize> = vec![usize::MAX; tokens.len()];
         for (i, t) in tokens.iter().enumerate() {
             if groups.len() >= MAX_QUERY_WORDS {
                 break;
@@ -283,6 +285,7 @@ impl Index {
                 e.weight = e.weight.min(1.0);
             }
             if !expansions.is_empty() || !t.stop {
+                group_of[i] = groups.len();
                 groups.push(Group { expansions });
             }
         }
@@ -303,18 +306,26 @@ impl Index {
             }
         }
         let mut synonym_groups: Vec<u32> = Vec::new();
-        for (g, _, _) in find_synonyms(&self.synonyms, tokens) {
+        for (g, first, last) in find_synonyms(&self.synonyms, tokens) {
             if synonym_groups.contains(&g) {
                 continue;
             }
             synonym_groups.push(g);
             if let Some(term) = self.term_id(&synonym_term(g)) {
-                groups.push(Group {
-                    expansions: vec![Expansion {
-                        term,
-                        weight: p.synonym_weight,
-                    }],
-                });
+                let e = Expansion {
+                    term,
+                    weight: p.synonym_weight,
+                };
+                // A one-word member is another spelling of that word: the
+                // best of the two counts, not both, so a document that has
+                // the word typed is not rewarded twice. A phrase ("stop
+                // being friends") stands for all its words: a group of its own.
+                match groups.get_mut(group_of[first]) {
+                    Some(word) if first == last => word.expansions.push(e),
+                    _ => groups.push(Group {
+                        expansions: vec![e],
+                    }),
+                }
             }
         }
         groups

@@ -4,6 +4,10 @@
 //! Every word of five or more letters gets exactly one mistake: two
 //! neighbouring letters swapped, one dropped, one replaced, or one inserted.
 //! The same seed and text always give the same result on every platform.
+//!
+//! [`inject_phone_typos`] models thumbs on a phone keyboard instead: a
+//! replaced or inserted letter is a neighbouring key (QWERTY), and words of
+//! eight or more letters get two mistakes.
 
 /// SplitMix64: tiny, fast, and good enough to pick mistakes.
 #[derive(Debug, Clone)]
@@ -35,6 +39,18 @@ const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
 /// Returns `text` with one typing mistake in every word of at least five
 /// letters. The mistakes depend only on `seed` and `text`.
 pub fn inject_typos(text: &str, seed: u64) -> String {
+    inject(text, seed, false)
+}
+
+/// Returns `text` with phone-keyboard mistakes: one in every word of five
+/// to seven letters, two in every longer word; replaced and inserted letters
+/// are keys next to the intended one. The mistakes depend only on `seed`
+/// and `text`.
+pub fn inject_phone_typos(text: &str, seed: u64) -> String {
+    inject(text, seed, true)
+}
+
+fn inject(text: &str, seed: u64, phone: bool) -> String {
     let mut rng = Rng::new(seed ^ super::index::fnv1a(text.bytes()));
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
@@ -51,7 +67,10 @@ pub fn inject_typos(text: &str, seed: u64) -> String {
         }
         let mut word: Vec<char> = chars[start..i].to_vec();
         if word.len() >= 5 {
-            mutate(&mut word, &mut rng);
+            mutate(&mut word, &mut rng, phone);
+        }
+        if phone && word.len() >= 8 {
+            mutate(&mut word, &mut rng, phone);
         }
         out.extend(word);
     }
@@ -67,7 +86,22 @@ fn random_letter(rng: &mut Rng, not: char) -> char {
     }
 }
 
-fn mutate(word: &mut Vec<char>, rng: &mut Rng) {
+/// A key next to `c` on a QWERTY keyboard, or any other letter when `c` is
+/// not a letter key.
+fn neighbour_key(rng: &mut Rng, c: char) -> char {
+    let near: Vec<u8> = LETTERS
+        .iter()
+        .copied()
+        .filter(|&k| super::fuzzy::keys_adjacent(c.to_ascii_lowercase(), char::from(k)))
+        .collect();
+    if near.is_empty() {
+        random_letter(rng, c)
+    } else {
+        char::from(near[rng.below(near.len())])
+    }
+}
+
+fn mutate(word: &mut Vec<char>, rng: &mut Rng, phone: bool) {
     match rng.below(4) {
         0 => {
             // Swap two neighbours that differ, so the word really changes.
@@ -87,11 +121,19 @@ fn mutate(word: &mut Vec<char>, rng: &mut Rng) {
         }
         2 => {
             let p = rng.below(word.len());
-            word[p] = random_letter(rng, word[p]);
+            word[p] = if phone {
+                neighbour_key(rng, word[p])
+            } else {
+                random_letter(rng, word[p])
+            };
         }
         _ => {
             let p = rng.below(word.len() + 1);
-            let c = random_letter(rng, '\0');
+            let c = if phone {
+                neighbour_key(rng, word[p.min(word.len() - 1)])
+            } else {
+                random_letter(rng, '\0')
+            };
             word.insert(p, c);
         }
     }
@@ -121,6 +163,20 @@ mod tests {
                 assert_eq!(d, Some(0));
             }
         }
+    }
+
+    #[test]
+    fn phone_mistakes_are_near_keys_and_long_words_get_two() {
+        let text = "forgotten password notifications camera";
+        let typo = inject_phone_typos(text, 3);
+        for (a, b) in text.split(' ').zip(typo.split(' ')) {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let plain = bounded_distance(&a, &b, 4).expect("close");
+            // Two mistakes can land on one spot (a swap undone, say).
+            let most = if a.len() >= 8 { 2 } else { 1 };
+            assert!((1..=most).contains(&plain), "{a:?} -> {b:?}");
+        }
+        assert_ne!(inject_phone_typos(text, 3), inject_phone_typos(text, 4));
     }
 
     #[test]
