@@ -161,18 +161,25 @@ pub fn rate(resolutions: i64, tickets: i64) -> Option<f64> {
     (all > 0).then(|| resolutions as f64 / all as f64)
 }
 
-/// The median, or `None` for no values.
-pub fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
+/// The median of values given with how often each occurs.
+pub fn median_of_counts(counts: &mut [(f64, i64)]) -> Option<f64> {
+    counts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: i64 = counts.iter().map(|(_, n)| (*n).max(0)).sum();
+    if total == 0 {
         return None;
     }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    })
+    // The values at 0-based positions (total - 1) / 2 and total / 2.
+    let at = |position: i64| {
+        let mut seen = 0;
+        for (value, n) in counts.iter() {
+            seen += (*n).max(0);
+            if seen > position {
+                return *value;
+            }
+        }
+        counts.last().map_or(0.0, |(v, _)| *v)
+    };
+    Some((at((total - 1) / 2) + at(total / 2)) / 2.0)
 }
 
 /// Counters of one period, summed over its days.
@@ -327,14 +334,12 @@ pub fn build(data: &ReportData, period: &Period, flow: Option<&str>) -> Report {
         searches: now.total(metric::SEARCHES),
         no_result_searches: now.total(metric::NO_RESULT),
         no_result: text_list(
-            data.searches
-                .iter()
-                .map(|(t, _, none, _)| (t.clone(), *none)),
+            now.of(metric::NO_RESULT_VISITS)
+                .map(|(_, t, n)| (t.to_string(), n)),
         ),
         then_ticket: text_list(
-            data.searches
-                .iter()
-                .map(|(t, _, _, ticket)| (t.clone(), *ticket)),
+            now.of(metric::TICKET_AFTER_VISITS)
+                .map(|(_, t, n)| (t.to_string(), n)),
         ),
         articles_answered_no,
     };
@@ -420,11 +425,14 @@ fn funnel(id: &str, now: &Sums, data: &ReportData) -> FlowFunnel {
         .collect();
     checks.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     checks.truncate(LISTED);
-    let runs = data.resolved_runs.iter().filter(|(f, _, _)| f == id);
-    let mut steps: Vec<f64> = runs.clone().map(|(_, s, _)| *s as f64).collect();
-    let mut seconds: Vec<f64> = runs.map(|(_, _, ms)| *ms as f64 / 1000.0).collect();
-    let median_steps = median(&mut steps);
-    let median_seconds = median(&mut seconds);
+    let histogram = |m: &str| -> Vec<(f64, i64)> {
+        now.of(m)
+            .filter(|(f, _, _)| *f == id)
+            .filter_map(|(_, value, n)| Some((value.parse::<f64>().ok()?, n)))
+            .collect()
+    };
+    let median_steps = median_of_counts(&mut histogram(metric::RESOLVED_STEPS));
+    let median_seconds = median_of_counts(&mut histogram(metric::RESOLVED_SECONDS));
     let flagged = median_steps.is_some_and(|s| s > MAX_STEPS)
         || median_seconds.is_some_and(|s| s > MAX_SECONDS);
     FlowFunnel {
@@ -556,19 +564,21 @@ mod tests {
                 count(100, metric::RESOLVED, "wifi", "fixed", 4),
                 count(100, metric::FLOW_TICKET, "wifi", "escalate", 1),
                 count(100, metric::TICKET_CHECKS, "wifi", "browser.online", 1),
+                // Four resolved runs: 3, 4, 8, 9 steps; 20, 30, 100, 400 s.
+                count(100, metric::RESOLVED_STEPS, "wifi", "3", 1),
+                count(100, metric::RESOLVED_STEPS, "wifi", "9", 1),
+                count(101, metric::RESOLVED_STEPS, "wifi", "8", 1),
+                count(101, metric::RESOLVED_STEPS, "wifi", "4", 1),
+                count(100, metric::RESOLVED_SECONDS, "wifi", "20", 1),
+                count(100, metric::RESOLVED_SECONDS, "wifi", "400", 1),
+                count(101, metric::RESOLVED_SECONDS, "wifi", "100", 1),
+                count(101, metric::RESOLVED_SECONDS, "wifi", "30", 1),
             ],
             abandoned: vec![
                 ("wifi".into(), Some("start".into()), 3),
                 ("wifi".into(), Some("band".into()), 1),
             ],
             in_progress: vec![("wifi".into(), 1)],
-            resolved_runs: vec![
-                ("wifi".into(), 3, 20_000),
-                ("wifi".into(), 9, 400_000),
-                ("wifi".into(), 8, 100_000),
-                ("wifi".into(), 4, 30_000),
-            ],
-            ..ReportData::default()
         };
         let report = build(&data, &period(), None);
         let flow = &report.flows[0];
@@ -588,23 +598,36 @@ mod tests {
 
     #[test]
     fn slow_or_long_resolutions_flag_their_flow() {
-        let runs = |steps, ms| ReportData {
-            resolved_runs: vec![("wifi".into(), steps, ms)],
-            counts: vec![count(100, metric::RUN_STARTED, "wifi", "", 1)],
+        let runs = |steps: i64, seconds: i64| ReportData {
+            counts: vec![
+                count(100, metric::RUN_STARTED, "wifi", "", 1),
+                count(100, metric::RESOLVED_STEPS, "wifi", &steps.to_string(), 1),
+                count(
+                    100,
+                    metric::RESOLVED_SECONDS,
+                    "wifi",
+                    &seconds.to_string(),
+                    1,
+                ),
+            ],
             ..ReportData::default()
         };
-        assert!(build(&runs(7, 1_000), &period(), None).flows[0].flagged);
-        assert!(build(&runs(2, 181_000), &period(), None).flows[0].flagged);
-        assert!(!build(&runs(6, 180_000), &period(), None).flows[0].flagged);
+        assert!(build(&runs(7, 1), &period(), None).flows[0].flagged);
+        assert!(build(&runs(2, 181), &period(), None).flows[0].flagged);
+        assert!(!build(&runs(6, 180), &period(), None).flows[0].flagged);
     }
 
     #[test]
     fn a_search_text_is_shown_only_when_three_visits_made_it() {
         let data = ReportData {
-            searches: vec![
-                ("zigbee".into(), 5, 4, 0),
-                ("my name is ana".into(), 1, 1, 1),
-                ("hub reset".into(), 3, 2, 3),
+            counts: vec![
+                count(100, metric::SEARCH_VISITS, "", "zigbee", 5),
+                count(100, metric::NO_RESULT_VISITS, "", "zigbee", 2),
+                count(101, metric::NO_RESULT_VISITS, "", "zigbee", 2),
+                count(100, metric::NO_RESULT_VISITS, "", "my name is ana", 1),
+                count(100, metric::TICKET_AFTER_VISITS, "", "my name is ana", 1),
+                count(100, metric::NO_RESULT_VISITS, "", "hub reset", 2),
+                count(100, metric::TICKET_AFTER_VISITS, "", "hub reset", 3),
             ],
             ..ReportData::default()
         };
@@ -629,8 +652,16 @@ mod tests {
 
     #[test]
     fn medians_of_odd_and_even_counts() {
-        assert_eq!(median(&mut []), None);
-        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(
+            median_of_counts(&mut [(3.0, 1), (1.0, 1), (2.0, 1)]),
+            Some(2.0)
+        );
+        assert_eq!(median_of_counts(&mut []), None);
+        assert_eq!(median_of_counts(&mut [(5.0, 2), (1.0, 1)]), Some(5.0));
+        assert_eq!(
+            median_of_counts(&mut [(4.0, 1), (1.0, 1), (3.0, 1), (2.0, 1)]),
+            Some(2.5)
+        );
+        assert_eq!(median_of_counts(&mut [(10.0, 3), (20.0, 3)]), Some(15.0));
     }
 }

@@ -84,14 +84,6 @@ pub trait Sql {
             "max"
         }
     }
-
-    fn least(&self) -> &'static str {
-        if self.postgres() {
-            "LEAST"
-        } else {
-            "min"
-        }
-    }
 }
 
 /// The schema, in portable SQL with two spellings: SQLite's `INTEGER` and
@@ -171,6 +163,40 @@ pub fn migration(int: &str) -> String {
     )
 }
 
+/// Migration 4: the report reads search texts and times to resolution from
+/// daily counts (backfilled here from the rows migration 3 kept), and open
+/// runs from an index that holds every column it needs.
+pub fn migration_4() -> String {
+    format!(
+        "DROP INDEX flow_runs_open;
+         DROP INDEX flow_runs_resolved;
+         CREATE INDEX flow_runs_open ON flow_runs (day, flow, seen_ms, last_node)
+            WHERE end_kind IS NULL;
+         INSERT INTO daily_counts (day, metric, flow, subject, n)
+            SELECT day, '{search}', '', text, COUNT(*) FROM visit_searches GROUP BY day, text;
+         INSERT INTO daily_counts (day, metric, flow, subject, n)
+            SELECT day, '{none}', '', text, COUNT(*) FROM visit_searches
+            WHERE no_result = 1 GROUP BY day, text;
+         INSERT INTO daily_counts (day, metric, flow, subject, n)
+            SELECT day, '{ticket}', '', text, COUNT(*) FROM visit_searches
+            WHERE ticket_after = 1 GROUP BY day, text;
+         INSERT INTO daily_counts (day, metric, flow, subject, n)
+            SELECT day, '{steps}', flow, CAST(steps AS TEXT), COUNT(*) FROM flow_runs
+            WHERE end_kind = 'resolved' GROUP BY day, flow, steps;
+         INSERT INTO daily_counts (day, metric, flow, subject, n)
+            SELECT day, '{secs}', flow, CAST(secs AS TEXT), COUNT(*) FROM (
+              SELECT day, flow, CASE WHEN ended_at_ms > started_at_ms
+                THEN (ended_at_ms - started_at_ms) / 1000 ELSE 0 END AS secs
+              FROM flow_runs WHERE end_kind = 'resolved') resolved
+            GROUP BY day, flow, secs;",
+        search = metric::SEARCH_VISITS,
+        none = metric::NO_RESULT_VISITS,
+        ticket = metric::TICKET_AFTER_VISITS,
+        steps = metric::RESOLVED_STEPS,
+        secs = metric::RESOLVED_SECONDS,
+    )
+}
+
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -219,6 +245,17 @@ pub mod metric {
     /// Searches settled, and those with no result.
     pub const SEARCHES: &str = "searches";
     pub const NO_RESULT: &str = "no_result";
+    /// Visits that searched a text (subject), counted once per visit and
+    /// text on the day the visit first searched it.
+    pub const SEARCH_VISITS: &str = "search_visits";
+    /// Of those, visits whose search of the text had no result.
+    pub const NO_RESULT_VISITS: &str = "no_result_visits";
+    /// Of those, visits that sent a ticket after searching the text.
+    pub const TICKET_AFTER_VISITS: &str = "ticket_after_visits";
+    /// Runs resolved, by their steps (subject: nodes reached) and by their
+    /// time from start to end (subject: whole seconds): exact medians.
+    pub const RESOLVED_STEPS: &str = "resolved_steps";
+    pub const RESOLVED_SECONDS: &str = "resolved_seconds";
     /// Events the widget dropped while offline (reported by batches).
     pub const DROPPED: &str = "dropped";
 }
@@ -514,11 +551,15 @@ pub fn ingest(tx: &mut dyn Sql, batch: &Batch, received_ms: i64) -> Result<Inges
             &[P::T(visit), P::I(ticket_at)],
         )?;
         // Searches of this visit made before the ticket now led to one.
-        tx.run(
+        let texts = tx.rows(
             "UPDATE visit_searches SET ticket_after = 1
-             WHERE visit = $1 AND first_at_ms <= $2 AND ticket_after = 0",
+             WHERE visit = $1 AND first_at_ms <= $2 AND ticket_after = 0
+             RETURNING text",
             &[P::T(visit), P::I(ticket_at)],
         )?;
+        for row in texts {
+            bump(&mut counts, metric::TICKET_AFTER_VISITS, "", &row[0].text());
+        }
     }
 
     // Per-event counters, searches and flow runs.
@@ -610,27 +651,50 @@ pub fn ingest(tx: &mut dyn Sql, batch: &Batch, received_ms: i64) -> Result<Inges
         }
     }
 
+    let last_ticket_at = match searches.is_empty() {
+        true => None,
+        false => tx
+            .rows(
+                "SELECT last_ticket_at_ms FROM visits WHERE visit = $1",
+                &[P::T(visit)],
+            )?
+            .pop()
+            .and_then(|row| row[0].opt_int()),
+    };
     for (text, (first_at, no_result)) in &searches {
-        let greatest = tx.greatest();
-        let least = tx.least();
-        tx.run(
-            &format!(
-                "INSERT INTO visit_searches (visit, text, day, first_at_ms, no_result, ticket_after)
-                 VALUES ($1, $2, $3, $4, $5, CASE WHEN
-                   (SELECT last_ticket_at_ms FROM visits WHERE visit = $1) >= $4 THEN 1 ELSE 0 END)
-                 ON CONFLICT (visit, text) DO UPDATE SET
-                   first_at_ms = {least}(visit_searches.first_at_ms, excluded.first_at_ms),
-                   no_result = {greatest}(visit_searches.no_result, excluded.no_result),
-                   ticket_after = {greatest}(visit_searches.ticket_after, excluded.ticket_after)"
-            ),
+        let ticket_after = last_ticket_at.is_some_and(|t| t >= *first_at);
+        let created = tx.run(
+            "INSERT INTO visit_searches (visit, text, day, first_at_ms, no_result, ticket_after)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (visit, text) DO NOTHING",
             &[
                 P::T(visit),
                 P::T(text),
                 P::I(day),
                 P::I(*first_at),
                 P::I(i64::from(*no_result)),
+                P::I(i64::from(ticket_after)),
             ],
-        )?;
+        )? == 1;
+        // Each visit counts once per text, and once more per flag it sets.
+        let flagged = |tx: &mut dyn Sql, column: &str| -> Result<bool, StoreError> {
+            Ok(created
+                || tx.run(
+                    &format!(
+                        "UPDATE visit_searches SET {column} = 1
+                         WHERE visit = $1 AND text = $2 AND {column} = 0"
+                    ),
+                    &[P::T(visit), P::T(text)],
+                )? == 1)
+        };
+        if created {
+            bump(&mut counts, metric::SEARCH_VISITS, "", text);
+        }
+        if *no_result && flagged(tx, "no_result")? {
+            bump(&mut counts, metric::NO_RESULT_VISITS, "", text);
+        }
+        if ticket_after && flagged(tx, "ticket_after")? {
+            bump(&mut counts, metric::TICKET_AFTER_VISITS, "", text);
+        }
     }
 
     for (flow, delta) in &runs {
@@ -698,7 +762,7 @@ fn merge_run(
         .rows(
             &format!(
                 "SELECT started_at_ms, last_at_ms, last_node_at_ms, nodes, failed_checks,
-                        end_kind, ended_at_ms
+                        end_kind, ended_at_ms, steps
                  FROM flow_runs WHERE visit = $1 AND flow = $2{lock}"
             ),
             &[P::T(visit), P::T(flow)],
@@ -729,10 +793,19 @@ fn merge_run(
         (None, _) => None,
     };
     if old_end.is_none() {
-        if let Some((_, "ticket", _)) = end {
-            for check in &failed {
-                bump(counts, metric::TICKET_CHECKS, flow, check);
+        match end {
+            Some((_, "ticket", _)) => {
+                for check in &failed {
+                    bump(counts, metric::TICKET_CHECKS, flow, check);
+                }
             }
+            Some((ended_at, "resolved", _)) => {
+                let steps = row[7].int() + delta.steps;
+                let seconds = (ended_at - started).max(0) / 1000;
+                bump(counts, metric::RESOLVED_STEPS, flow, &steps.to_string());
+                bump(counts, metric::RESOLVED_SECONDS, flow, &seconds.to_string());
+            }
+            _ => {}
         }
     }
     tx.run(
@@ -795,11 +868,6 @@ pub struct ReportData {
     pub abandoned: Vec<(String, Option<String>, i64)>,
     /// Runs with no end that are not yet abandoned, by flow.
     pub in_progress: Vec<(String, i64)>,
-    /// Resolved runs of the period: (flow, steps, milliseconds to the end).
-    pub resolved_runs: Vec<(String, i64, i64)>,
-    /// Search texts of the period: (text, visits, visits with no result,
-    /// visits that sent a ticket after it).
-    pub searches: Vec<(String, i64, i64, i64)>,
 }
 
 /// Reads what a report over `span` needs (the counts from `previous_first_day`).
@@ -845,29 +913,9 @@ pub fn report_data(
         .into_iter()
         .map(|r| (r[0].text(), r[1].int()))
         .collect();
-    let resolved_runs = sql
-        .rows(
-            "SELECT flow, steps, ended_at_ms - started_at_ms FROM flow_runs
-             WHERE end_kind = 'resolved' AND day >= $1 AND day <= $2",
-            &[first, last],
-        )?
-        .into_iter()
-        .map(|r| (r[0].text(), r[1].int(), r[2].int()))
-        .collect();
-    let searches = sql
-        .rows(
-            "SELECT text, COUNT(*), CAST(SUM(no_result) AS BIGINT), CAST(SUM(ticket_after) AS BIGINT)
-             FROM visit_searches WHERE day >= $1 AND day <= $2 GROUP BY text",
-            &[first, last],
-        )?
-        .into_iter()
-        .map(|r| (r[0].text(), r[1].int(), r[2].int(), r[3].int()))
-        .collect();
     Ok(ReportData {
         counts,
         abandoned,
         in_progress,
-        resolved_runs,
-        searches,
     })
 }

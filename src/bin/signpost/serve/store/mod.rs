@@ -19,7 +19,7 @@ const REFERENCE_LEN: usize = 6;
 
 /// How many schema versions this build knows; both backends have exactly
 /// this many migrations.
-pub const SCHEMA_VERSION: usize = 3;
+pub const SCHEMA_VERSION: usize = 4;
 
 /// What storing a ticket did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -492,6 +492,98 @@ mod tests {
             .expect("must refuse")
             .0;
         assert!(err.contains("newer"), "{err}");
+    }
+
+    fn batch(id: &str, visit: &str, events: &str) -> signpost::core::analytics::Batch {
+        let body =
+            format!(r#"{{"version":1,"batch":"{id}","visit":"{visit}","events":[{events}]}}"#);
+        signpost::core::analytics::Batch::from_json(body.as_bytes()).unwrap()
+    }
+
+    /// The counts of one metric by subject, over all days.
+    fn counts(store: &Store, wanted: &str) -> Vec<(String, i64)> {
+        let span = analytics::Span {
+            first_day: 0,
+            last_day: i64::MAX / 2,
+            abandoned_before_ms: 0,
+        };
+        let mut out: Vec<(String, i64)> = store
+            .report_data(span, 0)
+            .unwrap()
+            .counts
+            .into_iter()
+            .filter(|(_, m, _, _, _)| m == wanted)
+            .map(|(_, _, _, subject, n)| (subject, n))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_search_counts_once_per_visit_and_learns_of_a_later_ticket() {
+        let (_dir, store) = temp_store();
+        let searched = r#"{"kind":"searched","at":1000,"query":"Hub  Reset","results":0}"#;
+        let now = 1_764_500_000_000;
+        store
+            .ingest_events(&batch("batch-s-0001", "visit-s-0001", searched), now)
+            .unwrap();
+        let ticket = r#"{"kind":"ticket_sent","at":5000}"#;
+        store
+            .ingest_events(&batch("batch-s-0002", "visit-s-0001", ticket), now)
+            .unwrap();
+        // The same text again, and a replay of the first batch.
+        store
+            .ingest_events(&batch("batch-s-0003", "visit-s-0001", searched), now)
+            .unwrap();
+        assert_eq!(
+            store
+                .ingest_events(&batch("batch-s-0001", "visit-s-0001", searched), now)
+                .unwrap(),
+            analytics::Ingested::Replayed
+        );
+        let one = vec![("hub reset".to_string(), 1)];
+        assert_eq!(counts(&store, analytics::metric::SEARCH_VISITS), one);
+        assert_eq!(counts(&store, analytics::metric::NO_RESULT_VISITS), one);
+        assert_eq!(counts(&store, analytics::metric::TICKET_AFTER_VISITS), one);
+        assert_eq!(
+            counts(&store, analytics::metric::SEARCHES),
+            vec![(String::new(), 2)]
+        );
+    }
+
+    #[test]
+    fn migration_4_backfills_the_counts_from_rows_kept_by_migration_3() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite3");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &sqlite::migrations()[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            conn.execute_batch(
+                "INSERT INTO flow_runs (visit, flow, day, started_at_ms, last_at_ms, seen_ms,
+                    steps, end_kind, end_node, ended_at_ms)
+                 VALUES ('v1', 'wifi', 7, 1000, 31000, 0, 4, 'resolved', 'fixed', 31000);
+                 INSERT INTO visit_searches (visit, text, day, first_at_ms, no_result, ticket_after)
+                 VALUES ('v1', 'zigbee', 7, 1, 1, 0);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&Location::Sqlite(path)).unwrap();
+        assert_eq!(
+            counts(&store, analytics::metric::RESOLVED_STEPS),
+            vec![("4".to_string(), 1)]
+        );
+        assert_eq!(
+            counts(&store, analytics::metric::RESOLVED_SECONDS),
+            vec![("30".to_string(), 1)]
+        );
+        assert_eq!(
+            counts(&store, analytics::metric::NO_RESULT_VISITS),
+            vec![("zigbee".to_string(), 1)]
+        );
+        assert!(counts(&store, analytics::metric::TICKET_AFTER_VISITS).is_empty());
     }
 
     #[test]

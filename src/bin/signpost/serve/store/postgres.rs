@@ -20,6 +20,7 @@ use std::time::Duration;
 pub(super) fn migrations() -> Vec<String> {
     let mut all: Vec<String> = MIGRATIONS.iter().map(|m| m.to_string()).collect();
     all.push(analytics::migration("BIGINT"));
+    all.push(analytics::migration_4());
     all
 }
 

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 pub(super) fn migrations() -> Vec<String> {
     let mut all: Vec<String> = MIGRATIONS.iter().map(|m| m.to_string()).collect();
     all.push(analytics::migration("INTEGER"));
+    all.push(analytics::migration_4());
     all
 }
 
