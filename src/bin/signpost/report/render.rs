@@ -430,19 +430,15 @@ fn daily_chart(report: &Report) -> Markup {
     let plot_h = height - bottom - top;
     let step = (width - left - 10.0) / days.len().max(1) as f64;
     let max_tickets = days.iter().map(|d| d.tickets).max().unwrap_or(0).max(1) as f64;
-    let points: Vec<String> = days
+    let dots: Vec<(f64, f64)> = days
         .iter()
         .enumerate()
         .filter_map(|(i, d)| {
-            d.self_service_rate.map(|r| {
-                format!(
-                    "{:.1},{:.1}",
-                    left + step * (i as f64 + 0.5),
-                    top + plot_h * (1.0 - r)
-                )
-            })
+            d.self_service_rate
+                .map(|r| (left + step * (i as f64 + 0.5), top + plot_h * (1.0 - r)))
         })
         .collect();
+    let points: Vec<String> = dots.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
     let label = "Tickets a day (bars, scale on the right of each bar) and the daily self-service rate (line, 0 to 100%)";
     html! {
         svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label=(label)
@@ -462,8 +458,11 @@ fn daily_chart(report: &Report) -> Markup {
                     }
                 }
             }
-            @if !points.is_empty() {
+            @if points.len() > 1 {
                 polyline points=(points.join(" ")) fill="none" stroke="#17643a" stroke-width="2" {}
+            }
+            @for (x, y) in &dots {
+                circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="3" fill="#17643a" {}
             }
             @if let (Some(first), Some(last)) = (days.first(), days.last()) {
                 text x=(left) y=(height - 6.0) { (first.date) }
