@@ -32,35 +32,7 @@ pub struct Expansion {
 /// Optimal-string-alignment distance between `a` and `b`, or `None` when it
 /// exceeds `max`. Adjacent swaps count as one edit.
 pub fn bounded_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
-    // Words are short; a full table keeps the swap rule simple.
-    let w = b.len() + 1;
-    let mut t = vec![0usize; (a.len() + 1) * w];
-    for (j, cell) in t[..w].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        t[i * w] = i;
-        let mut row_min = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (t[(i - 1) * w + j] + 1)
-                .min(t[i * w + j - 1] + 1)
-                .min(t[(i - 1) * w + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(t[(i - 2) * w + j - 2] + 1);
-            }
-            t[i * w + j] = v;
-            row_min = row_min.min(v);
-        }
-        if row_min > max {
-            return None;
-        }
-    }
-    let d = t[a.len() * w + b.len()];
-    (d <= max).then_some(d)
+    edit_cost(a, b, 2 * max, false).map(|c| c / 2)
 }
 
 /// Whether two letters sit side by side on a QWERTY or QWERTZ keyboard
@@ -88,6 +60,60 @@ pub fn keys_adjacent(a: char, b: char) -> bool {
             _ => false,
         }
     })
+}
+
+/// What it costs to type `b` when `a` was meant, in half edits: an
+/// insertion, a deletion, a swap of neighbours or a replacement cost 2, and
+/// with `keyboard` a replacement by a neighbouring key costs 1 (the usual
+/// slip of a thumb on a phone). `None` when it exceeds `max`.
+pub fn edit_cost(a: &[char], b: &[char], max: usize, keyboard: bool) -> Option<usize> {
+    if 2 * a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    // Words are short; a full table keeps the swap rule simple.
+    let w = b.len() + 1;
+    let mut t = vec![0usize; (a.len() + 1) * w];
+    for (j, cell) in t[..w].iter_mut().enumerate() {
+        *cell = 2 * j;
+    }
+    for i in 1..=a.len() {
+        t[i * w] = 2 * i;
+        let mut row_min = 2 * i;
+        for j in 1..=b.len() {
+            let (x, y) = (a[i - 1], b[j - 1]);
+            let cost = if x == y {
+                0
+            } else if keyboard && keys_adjacent(x, y) {
+                1
+            } else {
+                2
+            };
+            let mut v = (t[(i - 1) * w + j] + 2)
+                .min(t[i * w + j - 1] + 2)
+                .min(t[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y {
+                v = v.min(t[(i - 2) * w + j - 2] + 2);
+            }
+            t[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    let d = t[a.len() * w + b.len()];
+    (d <= max).then_some(d)
+}
+
+/// How many half edits a word of `len` chars may be away from a content
+/// word: one edit below 5 chars, one edit and a neighbouring key up to 7,
+/// two edits from 8 (see [`edit_cost`]).
+pub fn typo_budget(len: usize) -> usize {
+    match len {
+        0..=4 => 2,
+        5..=7 => 3,
+        _ => 4,
+    }
 }
 
 /// Scores `typed` as an in-order subsequence of `word`, or `None` when a
@@ -157,19 +183,26 @@ impl Index {
             } else {
                 p.fuzzy_weight
             };
+            let mut cands = self.words_one_edit_away(&chars);
+            // Long words may hold two slips; looked for only when one edit
+            // finds nothing, so a clean word never pays for it.
+            if cands.is_empty() && exact.is_none() {
+                cands = self.words_within(&chars, typo_budget(chars.len()));
+            }
             // Like a spelling corrector, prefer the common reading: "gmal" is
-            // more likely "gmail" than "goal" in a help centre about Gmail.
-            let cands: Vec<(u32, usize)> = self
-                .words_one_edit_away(&chars)
+            // more likely "gmail" than "goal" in a help centre about Gmail;
+            // a neighbouring key counts as twice as likely as another slip.
+            let cands: Vec<(u32, usize, usize)> = cands
                 .into_iter()
-                .map(|w| {
+                .map(|(w, cost)| {
                     let t = self.word_term[w as usize];
-                    (t, self.df(t))
+                    (t, self.df(t) * (3 - cost.min(2)), cost)
                 })
                 .collect();
             let max_df = cands.iter().map(|c| c.1).max().unwrap_or(1).max(1) as f32;
-            for (t, df) in cands {
-                push(t, weight * (df as f32 / max_df).sqrt(), &mut out);
+            for (t, df, cost) in cands {
+                let far = if cost > 2 { p.fuzzy_weight_far } else { 1.0 };
+                push(t, weight * far * (df as f32 / max_df).sqrt(), &mut out);
             }
         }
 
@@ -183,7 +216,8 @@ impl Index {
         out
     }
 
-    fn words_one_edit_away(&self, chars: &[char]) -> Vec<u32> {
+    /// Vocabulary words one edit away, with their [`edit_cost`] (1 or 2).
+    fn words_one_edit_away(&self, chars: &[char]) -> Vec<(u32, usize)> {
         let mut found: Vec<u32> = Vec::new();
         let probe = |h: u64, found: &mut Vec<u32>| {
             let start = self.deletes.partition_point(|&(k, _)| k < h);
@@ -200,10 +234,36 @@ impl Index {
         for skip in 0..chars.len() {
             probe(hash_without(chars, Some(skip)), &mut found);
         }
-        found.retain(|&w| {
-            let cand: Vec<char> = self.words[w as usize].chars().collect();
-            matches!(bounded_distance(chars, &cand, 1), Some(1))
-        });
+        found
+            .into_iter()
+            .filter_map(|w| {
+                let cand: Vec<char> = self.words[w as usize].chars().collect();
+                let cost = edit_cost(chars, &cand, 2, true).filter(|&c| c > 0)?;
+                Some((w, cost))
+            })
+            .collect()
+    }
+
+    /// Vocabulary words that start with the same letter and cost at most
+    /// `max` half edits to reach (people rarely miss the first letter, and
+    /// it bounds the scan to a slice of the sorted vocabulary).
+    fn words_within(&self, chars: &[char], max: usize) -> Vec<(u32, usize)> {
+        let mut found = Vec::new();
+        let Some(&first) = chars.first() else {
+            return found;
+        };
+        let mut buf = [0u8; 4];
+        let lo: &str = first.encode_utf8(&mut buf);
+        let start = self.words.partition_point(|w| w.as_str() < lo);
+        for (i, w) in self.words[start..].iter().enumerate() {
+            if !w.starts_with(first) {
+                break;
+            }
+            let cand: Vec<char> = w.chars().collect();
+            if let Some(cost) = edit_cost(chars, &cand, max, true) {
+                found.push(((start + i) as u32, cost));
+            }
+        }
         found
     }
 
@@ -322,6 +382,71 @@ mod tests {
         assert_eq!(terms(&index, "camrea", false), ["camera"]);
         assert_eq!(terms(&index, "caemra", false), ["camera"]);
         assert!(terms(&index, "zzzzzz", false).is_empty());
+    }
+
+    #[test]
+    fn neighbouring_keys_on_qwerty_and_qwertz() {
+        for (a, b) in [
+            ('a', 's'),
+            ('a', 'q'),
+            ('a', 'z'),
+            ('g', 'b'),
+            ('t', 'z'),
+            ('u', 'z'),
+        ] {
+            assert!(keys_adjacent(a, b) && keys_adjacent(b, a), "{a}{b}");
+        }
+        for (a, b) in [('a', 'd'), ('q', 's'), ('p', 'a'), ('e', 'é')] {
+            assert!(!keys_adjacent(a, b), "{a}{b}");
+        }
+        let cost = |a: &str, b: &str| {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            edit_cost(&a, &b, 8, true)
+        };
+        assert_eq!(cost("share", "sjare"), Some(1), "h and j are neighbours");
+        assert_eq!(cost("share", "spare"), Some(2));
+        assert_eq!(
+            cost("notifications", "notifcatoins"),
+            Some(4),
+            "a drop and a swap"
+        );
+    }
+
+    fn long_words() -> Index {
+        let docs = vec![
+            Document::new("a", Kind::Article, "Turn off notifications"),
+            Document::new("b", Kind::Article, "Share your subscription"),
+            Document::new("c", Kind::Article, "Spare batteries"),
+        ];
+        Index::build(docs, &IndexOptions::default())
+    }
+
+    #[test]
+    fn long_words_survive_two_slips_and_short_ones_do_not() {
+        let index = long_words();
+        assert_eq!(terms(&index, "notifcatoins", false), ["notif"]);
+        assert_eq!(terms(&index, "subscrpitoin", false), ["subscript"]);
+        // Five to seven letters: one slip and a neighbouring key at most.
+        assert_eq!(terms(&index, "shsrw", false), ["share"], "a->s, e->w");
+        assert!(terms(&index, "shxrt", false).is_empty(), "two far slips");
+    }
+
+    #[test]
+    fn a_neighbouring_key_is_the_likelier_reading() {
+        let index = long_words();
+        // "sjare" is one edit from both; j sits next to h, not to p.
+        let weight = |term: &str| {
+            let t = index.term_id(term).unwrap();
+            let e = index.expand_word("sjare", false);
+            e.iter().find(|e| e.term == t).map_or(0.0, |e| e.weight)
+        };
+        assert!(
+            weight("share") > weight("spare"),
+            "{} vs {}",
+            weight("share"),
+            weight("spare")
+        );
+        assert!(weight("spare") > 0.0);
     }
 
     #[test]

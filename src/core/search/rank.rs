@@ -109,6 +109,11 @@ pub struct RankParams {
     /// A vocabulary word one edit away from a query word that is itself in
     /// the index (perhaps a typo into another word). Default 0.2. Clamped to [0, 1].
     pub fuzzy_weight_known: f32,
+    /// A vocabulary word further away than one edit from a query word the
+    /// content does not contain: two slips in a word of 8 or more letters,
+    /// or one slip and a neighbouring key in a word of 5 to 7. A multiplier
+    /// on `fuzzy_weight`. Default 0.7. Clamped to [0, 1].
+    pub fuzzy_weight_far: f32,
     /// A completion of the word being typed, scaled by `sqrt(typed/full)`
     /// chars. Default 0.8. Clamped to [0, 1].
     pub prefix_weight: f32,
@@ -143,6 +148,7 @@ impl Default for RankParams {
             k1: 1.2,
             fuzzy_weight: 0.85,
             fuzzy_weight_known: 0.2,
+            fuzzy_weight_far: 0.7,
             prefix_weight: 0.8,
             subsequence_weight: 0.4,
             synonym_weight: 0.9,
@@ -163,6 +169,7 @@ impl RankParams {
             k1: clamp(self.k1, 0.1, 3.0),
             fuzzy_weight: u(self.fuzzy_weight),
             fuzzy_weight_known: u(self.fuzzy_weight_known),
+            fuzzy_weight_far: u(self.fuzzy_weight_far),
             prefix_weight: u(self.prefix_weight),
             subsequence_weight: u(self.subsequence_weight),
             synonym_weight: u(self.synonym_weight),
