@@ -25,6 +25,17 @@ on_both_backends!(
     the_documented_batch_gets_the_documented_answers,
 );
 
+#[test]
+fn a_retention_of_zero_days_is_refused_at_start() {
+    let output = serve_command()
+        .args(["serve", "--port", "0", "--analytics-retention-days", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("analytics_retention_days"), "{err}");
+}
+
 /// A batch body with these events (JSON values) and ids.
 fn batch(id: &str, visit: &str, events: &[Value]) -> String {
     json!({ "version": 1, "batch": id, "visit": visit, "events": events }).to_string()

@@ -552,6 +552,31 @@ mod tests {
     }
 
     #[test]
+    fn a_purge_deletes_raw_events_and_keeps_the_daily_counts() {
+        let (_dir, store) = temp_store();
+        let day_ms = analytics::DAY_MS;
+        let events = r#"{"kind":"panel_opened","at":1},{"kind":"ticket_sent","at":2}"#;
+        store
+            .ingest_events(&batch("batch-p-0001", "visit-p-0001", events), 100 * day_ms)
+            .unwrap();
+        store
+            .ingest_events(&batch("batch-p-0002", "visit-p-0002", events), 101 * day_ms)
+            .unwrap();
+        assert_eq!(store.purge_events(101).unwrap(), 2, "day 100's two events");
+        assert_eq!(store.purge_events(101).unwrap(), 0);
+        let Store::Sqlite(lite) = &store else {
+            unreachable!()
+        };
+        let visits: i64 = lite.count("visits");
+        assert_eq!(visits, 1, "day 100's visit is gone");
+        // The daily counts of both days stay (one row a day).
+        assert_eq!(
+            counts(&store, analytics::metric::TICKETS),
+            vec![(String::new(), 1), (String::new(), 1)]
+        );
+    }
+
+    #[test]
     fn migration_4_backfills_the_counts_from_rows_kept_by_migration_3() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite3");

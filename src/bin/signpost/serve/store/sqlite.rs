@@ -163,6 +163,14 @@ impl SqliteStore {
         analytics::report_data(&mut Lite(&tx), span, previous_first_day)
     }
 
+    /// Rows in `table` (a fixed name from a test).
+    #[cfg(test)]
+    pub fn count(&self, table: &str) -> i64 {
+        self.conn()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
     #[cfg(test)]
     pub fn fail_writes(&self) {
         self.conn().pragma_update(None, "query_only", true).unwrap();
