@@ -147,15 +147,24 @@ impl FromRequestParts<Arc<AppState>> for Admitted {
                 .check(state.client_ip(peer, &parts.headers))
                 .map_err(EventsError::RateLimited)?;
         }
-        check_origin(&parts.headers, &state.events.allow_origins)?;
+        check_origin(
+            &parts.headers,
+            &state.events.allow_origins,
+            state.trust_proxy,
+        )?;
         Ok(Admitted)
     }
 }
 
 /// A page may send events from the relay's own site (its origin names the
-/// `Host` the request came to) or from a site on the allow-list. A simple
+/// `Host` the request came to, or behind a trusted proxy the
+/// `X-Forwarded-Host`) or from a site on the allow-list. A simple
 /// `text/plain` POST skips the CORS preflight, so this is checked here.
-fn check_origin(headers: &HeaderMap, allowed: &[HeaderValue]) -> Result<(), EventsError> {
+fn check_origin(
+    headers: &HeaderMap,
+    allowed: &[HeaderValue],
+    trust_proxy: bool,
+) -> Result<(), EventsError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
@@ -166,12 +175,18 @@ fn check_origin(headers: &HeaderMap, allowed: &[HeaderValue]) -> Result<(), Even
     let host = text
         .strip_prefix("https://")
         .or_else(|| text.strip_prefix("http://"));
-    let same_site = host.is_some_and(|host| {
+    let named = |name: &str| {
         headers
-            .get(header::HOST)
+            .get(name)
             .and_then(|h| h.to_str().ok())
-            .is_some_and(|h| h.eq_ignore_ascii_case(host))
-    });
+            .map(|h| h.split(',').next_back().unwrap_or("").trim().to_string())
+    };
+    let mut hosts = vec![named("host")];
+    if trust_proxy {
+        hosts.push(named("x-forwarded-host"));
+    }
+    let same_site =
+        host.is_some_and(|host| hosts.iter().flatten().any(|h| h.eq_ignore_ascii_case(host)));
     if same_site {
         Ok(())
     } else {
@@ -269,17 +284,26 @@ mod tests {
     #[test]
     fn events_come_from_the_relay_s_own_site_or_an_allowed_one() {
         let allowed = [HeaderValue::from_static("https://app.example")];
-        assert!(check_origin(&headers(&[]), &allowed).is_ok());
-        assert!(check_origin(&headers(&[("origin", "https://app.example")]), &allowed).is_ok());
+        assert!(check_origin(&headers(&[]), &allowed, false).is_ok());
+        let listed = headers(&[("origin", "https://app.example")]);
+        assert!(check_origin(&listed, &allowed, false).is_ok());
         let same = headers(&[
             ("origin", "http://relay.test:8080"),
             ("host", "relay.test:8080"),
         ]);
-        assert!(check_origin(&same, &allowed).is_ok());
+        assert!(check_origin(&same, &allowed, false).is_ok());
         let other = headers(&[("origin", "https://evil.example"), ("host", "relay.test")]);
         assert!(matches!(
-            check_origin(&other, &allowed),
+            check_origin(&other, &allowed, false),
             Err(EventsError::Origin(o)) if o == "https://evil.example"
         ));
+        // Behind a proxy the public host is the forwarded one, if trusted.
+        let proxied = headers(&[
+            ("origin", "https://help.example"),
+            ("host", "127.0.0.1:8080"),
+            ("x-forwarded-host", "help.example"),
+        ]);
+        assert!(check_origin(&proxied, &allowed, true).is_ok());
+        assert!(check_origin(&proxied, &allowed, false).is_err());
     }
 }
