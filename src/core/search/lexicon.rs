@@ -189,6 +189,21 @@ mod tests {
     }
 
     #[test]
+    fn the_groups_quoted_in_the_docs_are_shipped() {
+        let docs = include_str!("../../../docs/search.md");
+        let opening = "one group per line:\n\n```text\n";
+        let start = docs.find(opening).expect("the example") + opening.len();
+        let block = &docs[start..start + docs[start..].find("```").expect("its end")];
+        let shipped: Vec<&str> = EN.lines().map(str::trim).collect();
+        for line in block.lines().filter(|l| !l.starts_with('#')) {
+            assert!(
+                shipped.contains(&line),
+                "docs/search.md quotes {line:?}, en.txt lacks it"
+            );
+        }
+    }
+
+    #[test]
     fn locales_pick_their_language() {
         assert_eq!(builtin("de-AT"), Some(DE));
         assert_eq!(builtin("EN_gb"), Some(EN));
