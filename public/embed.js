@@ -33,6 +33,11 @@
     allowKeys: data.allowKeys || null,
     tokenPrefixes: data.tokenPrefixes || null
   };
+  // Anonymous usage events go beside the tickets (…/tickets → …/events),
+  // or to data-events; an endpoint of another shape sends none.
+  var events = opts.endpoint.replace(/\/tickets$/, '/events');
+  opts.events = data.analytics === 'off' ? null
+    : data.events || (events !== opts.endpoint ? events : null);
   // Calls that need the panel load the app; the rest wait in the queue.
   var ACTIVE = { open: 1, toggle: 1, search: 1, startFlow: 1, showArticle: 1, prefetch: 1 };
   var earlier = existing && existing.q;

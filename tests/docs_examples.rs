@@ -1086,8 +1086,16 @@ fn the_js_api_methods_and_events_are_the_real_ones() {
     }
     let mut emitted = BTreeSet::new();
     let mut sources = vec![loader.clone()];
-    for entry in std::fs::read_dir(root().join("src/ui")).unwrap() {
-        sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    let mut folders = vec![root().join("src/ui")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                sources.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
     }
     for source in &sources {
         for rest in source.split("emit(").skip(1) {

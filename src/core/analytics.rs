@@ -26,6 +26,44 @@ pub const MAX_TEXT_CHARS: usize = 200;
 /// Events kept while they cannot be sent; the oldest go first.
 pub const MAX_QUEUED_EVENTS: usize = 300;
 
+/// How long a search must rest before it counts as settled (one event per
+/// search, not per keystroke).
+pub const SEARCH_SETTLE_MS: u64 = 1_000;
+/// How long events gather before a batch is sent.
+pub const SEND_DELAY_MS: u64 = 4_000;
+/// The wait after a failed send; it doubles with each failure, up to
+/// [`MAX_RETRY_MS`]. Coming back online sends at once.
+pub const RETRY_MS: u64 = 15_000;
+/// The longest wait between attempts.
+pub const MAX_RETRY_MS: u64 = 300_000;
+
+/// What the relay's answer to a batch means for the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Stored (or already stored): forget the batch.
+    Stored,
+    /// Refused for good (malformed, too large): drop it and go on.
+    Refused,
+    /// Not now (offline, busy, rate-limited, server trouble): keep it.
+    Retry,
+}
+
+/// Reads the relay's status code (`None`: no answer at all).
+pub fn delivery(status: Option<u16>) -> Delivery {
+    match status {
+        Some(200..=299) => Delivery::Stored,
+        Some(408 | 429) | Some(500..) | None => Delivery::Retry,
+        Some(_) => Delivery::Refused,
+    }
+}
+
+/// The wait before attempt `failures + 1`.
+pub fn retry_wait_ms(failures: u32) -> u64 {
+    RETRY_MS
+        .saturating_mul(1u64 << failures.min(10))
+        .min(MAX_RETRY_MS)
+}
+
 /// Where a guided fix was started from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,7 +98,7 @@ pub enum FlowEnd {
 }
 
 /// Where the contact form was opened from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactSource {
     /// A flow's `ticket` node.
@@ -71,7 +109,8 @@ pub enum ContactSource {
     Urgent,
     /// A search with no good answer.
     Search,
-    /// The panel's own "Contact support" or feedback entry.
+    /// The panel's feedback entry, or a host page's own call.
+    #[default]
     Menu,
 }
 
@@ -250,22 +289,6 @@ impl Event {
         }
     }
 
-    /// The event as the `(key, value)` strings given to the host page's
-    /// `Signpost('on', …)` listeners, without the kind and time.
-    pub fn detail(&self) -> Vec<(&'static str, String)> {
-        match self.to_json() {
-            Json::Obj(fields) => fields
-                .into_iter()
-                .filter(|(key, _)| key != "kind" && key != "at")
-                .filter_map(|(key, value)| {
-                    let key = DETAIL_KEYS.iter().find(|k| **k == key)?;
-                    Some((*key, plain_text(&value)))
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-
     /// The wire form, as written by the widget. Agrees with the serde form
     /// (tested), so the relay reads what the widget writes.
     pub fn to_json(&self) -> Json {
@@ -293,7 +316,7 @@ impl Event {
                 article, helpful, ..
             } => fields.extend([("article", s(article)), ("helpful", Json::Bool(*helpful))]),
             Event::FlowStarted { flow, from, .. } => {
-                fields.extend([("flow", s(flow)), ("from", s(flow_source_name(*from)))])
+                fields.extend([("flow", s(flow)), ("from", s(from.as_str()))])
             }
             Event::NodeReached {
                 flow, node, answer, ..
@@ -309,7 +332,7 @@ impl Event {
                 ("flow", s(flow)),
                 ("node", s(node)),
                 ("check", s(check)),
-                ("outcome", s(check_outcome_name(*outcome))),
+                ("outcome", s(outcome.as_str())),
                 ("ms", n(*ms as u64)),
             ]),
             Event::FlowEnded {
@@ -317,15 +340,14 @@ impl Event {
             } => fields.extend([
                 ("flow", s(flow)),
                 ("node", s(node)),
-                ("end", s(flow_end_name(*end))),
+                ("end", s(end.as_str())),
             ]),
             Event::FlowRated { flow, helpful, .. } => {
                 fields.extend([("flow", s(flow)), ("helpful", Json::Bool(*helpful))])
             }
-            Event::ContactOpened { from, origin, .. } => fields.extend([
-                ("from", s(contact_source_name(*from))),
-                ("origin", o(origin)),
-            ]),
+            Event::ContactOpened { from, origin, .. } => {
+                fields.extend([("from", s(from.as_str())), ("origin", o(origin))])
+            }
             Event::TicketSent {
                 category,
                 tier,
@@ -404,50 +426,49 @@ impl Event {
     }
 }
 
-const DETAIL_KEYS: [&str; 17] = [
-    "query", "results", "top", "id", "rank", "article", "helpful", "flow", "from", "node",
-    "answer", "check", "outcome", "ms", "end", "category", "tier",
-];
-
-fn plain_text(value: &Json) -> String {
-    match value {
-        Json::Str(s) => s.clone(),
-        Json::Bool(b) => if *b { "true" } else { "false" }.to_string(),
-        other => other.to_text(),
+impl FlowSource {
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowSource::Search => "search",
+            FlowSource::Featured => "featured",
+            FlowSource::Article => "article",
+            FlowSource::Host => "host",
+        }
     }
 }
 
-fn flow_source_name(source: FlowSource) -> &'static str {
-    match source {
-        FlowSource::Search => "search",
-        FlowSource::Featured => "featured",
-        FlowSource::Article => "article",
-        FlowSource::Host => "host",
+impl CheckOutcome {
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckOutcome::Pass => "pass",
+            CheckOutcome::Fail => "fail",
+            CheckOutcome::Error => "error",
+        }
     }
 }
 
-fn check_outcome_name(outcome: CheckOutcome) -> &'static str {
-    match outcome {
-        CheckOutcome::Pass => "pass",
-        CheckOutcome::Fail => "fail",
-        CheckOutcome::Error => "error",
+impl FlowEnd {
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowEnd::Resolved => "resolved",
+            FlowEnd::Ticket => "ticket",
+        }
     }
 }
 
-fn flow_end_name(end: FlowEnd) -> &'static str {
-    match end {
-        FlowEnd::Resolved => "resolved",
-        FlowEnd::Ticket => "ticket",
-    }
-}
-
-fn contact_source_name(source: ContactSource) -> &'static str {
-    match source {
-        ContactSource::Flow => "flow",
-        ContactSource::Article => "article",
-        ContactSource::Urgent => "urgent",
-        ContactSource::Search => "search",
-        ContactSource::Menu => "menu",
+impl ContactSource {
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactSource::Flow => "flow",
+            ContactSource::Article => "article",
+            ContactSource::Urgent => "urgent",
+            ContactSource::Search => "search",
+            ContactSource::Menu => "menu",
+        }
     }
 }
 
@@ -561,6 +582,11 @@ pub struct EventQueue {
 impl EventQueue {
     /// Queues an event, dropping (and counting) the oldest when full.
     pub fn push(&mut self, event: &Event) {
+        self.push_text(event.to_json().to_text());
+    }
+
+    /// Queues an event already written as wire JSON.
+    pub fn push_text(&mut self, event: String) {
         if self.events.len() >= MAX_QUEUED_EVENTS {
             let sending = self.in_flight.as_ref().map_or(0, |(_, n, _)| *n);
             // Never drop from a batch in flight: its id must keep its contents.
@@ -568,7 +594,7 @@ impl EventQueue {
             self.events.remove(oldest);
             self.dropped = self.dropped.saturating_add(1);
         }
-        self.events.push(event.to_json().to_text());
+        self.events.push(event);
     }
 
     /// How many events wait.
@@ -819,28 +845,6 @@ mod tests {
         assert!(!query.contains("jane@example.com"), "{query}");
     }
 
-    #[test]
-    fn host_listeners_get_the_fields_without_kind_and_time() {
-        let event = Event::CheckDone {
-            at: 8,
-            flow: "camera-wifi".into(),
-            node: "band".into(),
-            check: "browser.online".into(),
-            outcome: CheckOutcome::Fail,
-            ms: 12,
-        };
-        assert_eq!(
-            event.detail(),
-            vec![
-                ("flow", "camera-wifi".to_string()),
-                ("node", "band".to_string()),
-                ("check", "browser.online".to_string()),
-                ("outcome", "fail".to_string()),
-                ("ms", "12".to_string()),
-            ]
-        );
-    }
-
     fn ids() -> impl FnMut() -> String {
         let mut n = 0;
         move || {
@@ -898,6 +902,19 @@ mod tests {
         queue.confirm();
         let rest = Batch::from_json(queue.next_batch("visit-0001", ids()).unwrap().as_bytes());
         assert_eq!(rest.unwrap().dropped, 1, "each drop is reported once");
+    }
+
+    #[test]
+    fn only_a_lasting_refusal_drops_a_batch() {
+        assert_eq!(delivery(Some(202)), Delivery::Stored);
+        assert_eq!(delivery(Some(400)), Delivery::Refused);
+        assert_eq!(delivery(Some(413)), Delivery::Refused);
+        for status in [None, Some(408), Some(429), Some(500), Some(503)] {
+            assert_eq!(delivery(status), Delivery::Retry, "{status:?}");
+        }
+        assert_eq!(retry_wait_ms(0), RETRY_MS);
+        assert_eq!(retry_wait_ms(1), 2 * RETRY_MS);
+        assert_eq!(retry_wait_ms(40), MAX_RETRY_MS);
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub struct EmbedOptions {
     /// The product's own token prefixes to redact, comma-separated
     /// (`data-token-prefixes`), e.g. `lumen_sk_`.
     pub token_prefixes: Vec<String>,
+    /// Where anonymous usage events go; `None` when `data-analytics="off"`.
+    /// The loader fills it in: `data-events`, else beside the ticket
+    /// endpoint (`…/tickets` → `…/events`).
+    pub events: Option<String>,
 }
 
 impl Default for EmbedOptions {
@@ -82,6 +86,7 @@ impl Default for EmbedOptions {
             title: "Help".into(),
             allow_keys: Vec::new(),
             token_prefixes: Vec::new(),
+            events: None,
         }
     }
 }
@@ -118,6 +123,7 @@ impl EmbedOptions {
         Ok(EmbedOptions {
             content: f.opt_str("content")?,
             endpoint: f.opt_str("endpoint")?.unwrap_or(d.endpoint),
+            events: f.opt_str("events")?,
             locale: f.opt_str("locale")?,
             position,
             theme,

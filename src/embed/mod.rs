@@ -2,6 +2,7 @@
 //! in a shadow root; `mount` adds the stylesheet and the app to that same
 //! root and returns the controller that `window.Signpost(...)` drives.
 
+use crate::core::analytics::FlowSource;
 use crate::core::config::EmbedOptions;
 use crate::core::context::Identity;
 use crate::core::search::Kind;
@@ -17,7 +18,7 @@ use web_sys::{HtmlElement, ShadowRoot};
 
 /// The widget's stylesheet, injected into the shadow root so it neither
 /// leaks out to the host page nor lets the host's CSS in.
-const STYLESHEET: &str = include_str!("../../style/widget.css");
+const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 thread_local! {
     /// Where a panic shows its error state.
@@ -70,8 +71,28 @@ pub fn mount(
         // Deliver what earlier page views queued, and retry as soon as the
         // browser is back online.
         state.flush_outbox(true);
-        let online = window_event_listener(leptos::ev::online, move |_| state.flush_outbox(true));
-        on_cleanup(move || online.remove());
+        #[cfg(feature = "analytics")]
+        state.start_events();
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            state.flush_outbox(true);
+            #[cfg(feature = "analytics")]
+            state.send_events();
+        });
+        // Events still queued go as a beacon when the page hides: the last
+        // moment a closing tab reliably runs code.
+        #[cfg(feature = "analytics")]
+        let hidden = ["visibilitychange", "pagehide"].map(|name| {
+            window_event_listener_untyped(name, move |event| {
+                if event.type_() == "pagehide" || crate::platform::analytics::page_hidden() {
+                    state.beacon_events();
+                }
+            })
+        });
+        on_cleanup(move || {
+            online.remove();
+            #[cfg(feature = "analytics")]
+            hidden.into_iter().for_each(|h| h.remove());
+        });
         // Content is fetched now: mounting means the user showed intent.
         state.load_content(content);
         state
@@ -99,12 +120,15 @@ impl Widget {
                 self.state.search(query);
                 self.state.set_open(true);
             }
-            "startFlow" => self
-                .state
-                .open_result(Kind::Flow, &required(&args, "startFlow")?),
-            "showArticle" => self
-                .state
-                .open_result(Kind::Article, &required(&args, "showArticle")?),
+            "startFlow" => {
+                self.state
+                    .open_result(Kind::Flow, &required(&args, "startFlow")?, FlowSource::Host)
+            }
+            "showArticle" => self.state.open_result(
+                Kind::Article,
+                &required(&args, "showArticle")?,
+                FlowSource::Host,
+            ),
             // The loader already loaded the app; content follows on mount.
             "prefetch" => {}
             "registerCheck" => {

@@ -18,7 +18,19 @@ impl Emitter {
         for (key, value) in detail {
             let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
         }
-        if let Err(e) = self.0.call2(&JsValue::NULL, &name.into(), &object) {
+        self.call(name, &object);
+    }
+
+    /// Sends `name` with a detail object given as JSON text (numbers and
+    /// booleans arrive as such).
+    pub fn emit_json(&self, name: &str, json: &str) {
+        if let Ok(detail) = js_sys::JSON::parse(json) {
+            self.call(name, &detail);
+        }
+    }
+
+    fn call(&self, name: &str, detail: &JsValue) {
+        if let Err(e) = self.0.call2(&JsValue::NULL, &name.into(), detail) {
             web_sys::console::warn_2(&"[signpost] event listener threw:".into(), &e);
         }
     }

@@ -1,6 +1,8 @@
 //! The only code that touches browser APIs. Everything here is a thin
 //! wrapper: decisions belong in `core`, rendering in `ui`.
 
+#[cfg(feature = "analytics")]
+pub mod analytics;
 pub mod checks;
 pub mod content;
 pub mod dom;

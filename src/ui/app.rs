@@ -8,6 +8,7 @@ use super::flow::flow_screen;
 use super::state::{with_bundle, ContactRequest, ContentStatus, Screen, WidgetState};
 use super::tree;
 use super::watch;
+use crate::core::analytics::{ContactSource, FlowSource};
 use crate::core::flow::Priority;
 use crate::core::search::{Hit, Kind};
 use crate::platform::dom::{active_element, button, el, focus_marked_later, text_el, Node, Region};
@@ -96,6 +97,8 @@ pub fn build(container: &Element, state: WidgetState) {
                 .child(button("sp-link", "route-feedback", t.feedback, move || {
                     state.open_contact(ContactRequest {
                         feedback: true,
+                        from: ContactSource::Menu,
+                        origin: Some("feedback".into()),
                         ..ContactRequest::urgent(Priority::Feedback)
                     })
                 })),
@@ -212,7 +215,7 @@ pub fn build(container: &Element, state: WidgetState) {
                         .class("sp-empty")
                         .testid("no-results")
                         .child(text_el("p", "", t.no_results))
-                        .maybe(allowed.then(|| contact_route(state))),
+                        .maybe(allowed.then(|| contact_route(state, None))),
                 );
             } else if !r.is_empty() {
                 let mut position = 0;
@@ -261,10 +264,10 @@ pub fn build(container: &Element, state: WidgetState) {
                         .maybe(articles),
                 );
                 if allowed {
-                    nodes.push(contact_route(state));
+                    nodes.push(contact_route(state, None));
                 }
             } else if allowed {
-                nodes.push(contact_route(state));
+                nodes.push(contact_route(state, None));
             }
             let _ =
                 input.set_attribute("aria-expanded", if r.is_empty() { "false" } else { "true" });
@@ -362,7 +365,7 @@ fn option(state: WidgetState, hit: &Hit, position: usize, active: bool) -> Node 
         // Options are reached through the search box (aria-activedescendant),
         // and clicked with the pointer.
         .on("mousedown", |ev| ev.prevent_default())
-        .on_click(move || state.open_result(kind, &id))
+        .on_click(move || state.choose_result(kind, &id))
 }
 
 /// `text` with the byte ranges wrapped in `<mark>`.
@@ -387,13 +390,18 @@ fn marked(text: &str, ranges: &[Range<usize>]) -> Vec<Node> {
     nodes
 }
 
-/// The route from self-help to a person.
-pub fn contact_route(state: WidgetState) -> Node {
+/// The route from self-help to a person, from a search or an article.
+pub fn contact_route(state: WidgetState, article: Option<&str>) -> Node {
+    let from = match article {
+        Some(_) => ContactSource::Article,
+        None => ContactSource::Search,
+    };
+    let origin = article.map(str::to_string);
     button(
         "sp-button sp-secondary",
         "contact-route",
         state.text.contact_support,
-        move || state.open_contact(ContactRequest::default()),
+        move || state.open_contact(ContactRequest::from(from, origin.clone())),
     )
 }
 
@@ -501,7 +509,7 @@ fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
                         let id = fid.clone();
                         Some(
                             button("sp-button", "related-flow", &title, move || {
-                                state.start_flow(&id)
+                                state.start_flow(&id, FlowSource::Article)
                             })
                             .attr("data-id", fid),
                         )
@@ -514,7 +522,10 @@ fn article_screen(state: WidgetState, id: &str) -> Vec<Node> {
                         .children(fixes)
                         .child(text_el("p", "sp-question", t.still_stuck));
                 }
-                vec![block.maybe(state.contact_allowed().then(|| contact_route(state)))]
+                let route = state
+                    .contact_allowed()
+                    .then(|| contact_route(state, Some(&article_id)));
+                vec![block.maybe(route)]
             }
         };
         rating_region.show(nodes);

@@ -338,6 +338,7 @@ pub fn contact_form(state: WidgetState) -> Node {
                 state.tickets.set(entries);
                 let tier = ticket.priority.map_or("", Priority::as_str);
                 state.emit("ticket-opened", &[("priority", tier)]);
+                analytics!(state.track_sent(&request));
                 state.flush_outbox(false);
             }
             Err(reason) => problem.set(Some(t.not_saved(&reason))),

@@ -195,9 +195,7 @@ fn node_body(state: WidgetState, view: View) -> Vec<Node> {
                         t.was_helpful,
                         ["rate-yes", "rate-no"],
                         move |helpful| {
-                            let id = with_flow(|f, _| f.id.clone()).unwrap_or_default();
-                            let said = if helpful { "yes" } else { "no" };
-                            state.emit("flow-rated", &[("flow", &id), ("helpful", said)]);
+                            state.rate_flow(helpful);
                             rated.set(true);
                         },
                     )]

@@ -3,7 +3,13 @@
 //! core for the decision and `platform` for the browser work; the views in
 //! this folder only read the signals and call these methods.
 
+#[cfg(feature = "analytics")]
+mod track;
+
 use super::text::Text;
+#[cfg(feature = "analytics")]
+use crate::core::analytics::Event;
+use crate::core::analytics::{ContactSource, FlowSource};
 use crate::core::checks::Outcome;
 use crate::core::config::EmbedOptions;
 use crate::core::content::Bundle;
@@ -46,6 +52,13 @@ thread_local! {
 
     /// The flow the user is walking, if any.
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+
+}
+
+/// Runs `f` after `ms`. One boxed type for every timer: each closure type
+/// given to `set_timeout` adds its own wasm-bindgen shim to the widget.
+fn later(ms: u64, f: Box<dyn FnOnce()>) {
+    set_timeout(f, Duration::from_millis(ms));
 }
 
 /// Reads or changes what this visit has collected for a ticket.
@@ -97,6 +110,10 @@ pub struct ContactRequest {
     pub priority: Option<Priority>,
     /// Extra fields a flow's ticket node asks for.
     pub fields: Vec<FieldView>,
+    /// Where self-help ended, for the anonymous events: the route taken
+    /// and the flow node (`flow/node`), article or tier it came from.
+    pub from: ContactSource,
+    pub origin: Option<String>,
 }
 
 impl ContactRequest {
@@ -105,6 +122,17 @@ impl ContactRequest {
         ContactRequest {
             category: Some(tier.as_str().into()),
             priority: Some(tier),
+            from: ContactSource::Urgent,
+            origin: Some(tier.as_str().into()),
+            ..ContactRequest::default()
+        }
+    }
+
+    /// "Contact support" from `from`, e.g. an article that did not help.
+    pub fn from(from: ContactSource, origin: Option<String>) -> ContactRequest {
+        ContactRequest {
+            from,
+            origin,
             ..ContactRequest::default()
         }
     }
@@ -194,6 +222,15 @@ impl WidgetState {
         if self.open.get_untracked() != open {
             self.open.set(open);
             self.emit(if open { "open" } else { "close" }, &[]);
+            analytics! {
+                if open {
+                    self.track(Event::PanelOpened {
+                        at: outbox::now_ms(),
+                    });
+                } else {
+                    self.settle_search();
+                }
+            }
         }
     }
 
@@ -227,7 +264,7 @@ impl WidgetState {
                         // Kept for offline use once the panel is usable:
                         // an 80 KB storage write is not worth waiting for.
                         if let Ok(text) = fetched {
-                            set_timeout(move || content::save(&text), Duration::from_millis(50));
+                            later(50, Box::new(move || content::save(&text)));
                         }
                     }
                     let index = Index::build(bundle.documents(), &bundle.index_options());
@@ -258,7 +295,7 @@ impl WidgetState {
                 }
             }
             if let Some((kind, id)) = self.pending.try_update_value(Option::take).flatten() {
-                self.open_result(kind, &id);
+                self.open_result(kind, &id, FlowSource::Host);
             }
         });
     }
@@ -269,8 +306,9 @@ impl WidgetState {
         }
         with_visit(|v| v.searched(&query));
         self.emit("search", &[("query", &query)]);
-        self.query.set(query);
+        self.query.set(query.clone());
         self.run_search();
+        analytics!(self.settle_search_later(query));
     }
 
     fn run_search(&self) {
@@ -292,16 +330,32 @@ impl WidgetState {
 
     /// Opens a result: a flow starts, an article shows. Before the content
     /// has arrived, the panel opens and the item follows.
-    pub fn open_result(&self, kind: Kind, id: &str) {
+    pub fn open_result(&self, kind: Kind, id: &str, from: FlowSource) {
         if self.content.get_untracked() == ContentStatus::Loading {
             self.pending.set_value(Some((kind, id.to_string())));
             self.set_open(true);
             return;
         }
         match kind {
-            Kind::Flow => self.start_flow(id),
+            Kind::Flow => self.start_flow(id, from),
             Kind::Article => self.show_article(id),
         }
+    }
+
+    /// The user chose a result shown in the panel (searched or featured).
+    pub fn choose_result(&self, kind: Kind, id: &str) {
+        let searched = !self.query.with_untracked(|q| q.trim().is_empty());
+        analytics! {
+            if searched {
+                self.track_choice(kind, id);
+            }
+        }
+        let from = if searched {
+            FlowSource::Search
+        } else {
+            FlowSource::Featured
+        };
+        self.open_result(kind, id, from);
     }
 
     /// Moves the active result by `step` (wrapping), for the arrow keys.
@@ -331,7 +385,7 @@ impl WidgetState {
                 .map(|h| (h.kind, h.id.clone()))
         });
         if let Some((kind, id)) = hit {
-            self.open_result(kind, &id);
+            self.choose_result(kind, &id);
         }
     }
 
@@ -355,6 +409,10 @@ impl WidgetState {
                 }
             });
             self.emit("article", &[("id", id)]);
+            analytics!(self.track(Event::ArticleViewed {
+                at: outbox::now_ms(),
+                article: id.to_string(),
+            }));
         }
         self.screen.set(Screen::Article(id.to_string()));
         self.set_open(true);
@@ -371,12 +429,31 @@ impl WidgetState {
             "article-rated",
             &[("id", id), ("helpful", if helpful { "yes" } else { "no" })],
         );
+        analytics!(self.track(Event::ArticleAnswered {
+            at: outbox::now_ms(),
+            article: id.to_string(),
+            helpful,
+        }));
+    }
+
+    /// Records "Was this helpful?" after a solved flow.
+    pub fn rate_flow(&self, helpful: bool) {
+        let id = with_flow(|f, _| f.id.clone()).unwrap_or_default();
+        let said = if helpful { "yes" } else { "no" };
+        self.emit("flow-rated", &[("flow", &id), ("helpful", said)]);
+        analytics!(self.track(Event::FlowRated {
+            at: outbox::now_ms(),
+            flow: id,
+            helpful,
+        }));
     }
 
     // ---- flows ----
 
-    /// Starts a guided fix from its first node.
-    pub fn start_flow(&self, id: &str) {
+    /// Starts a guided fix from its first node; `from` is counted in the
+    /// anonymous events.
+    #[cfg_attr(not(feature = "analytics"), allow(unused_variables))]
+    pub fn start_flow(&self, id: &str, from: FlowSource) {
         let now = outbox::now_ms();
         let lang = self.language();
         let started =
@@ -386,10 +463,15 @@ impl WidgetState {
                 self.attempted_self_help.set(true);
                 SESSION.with(|s| *s.borrow_mut() = Some(session));
                 self.emit("flow", &[("id", id)]);
+                analytics!(self.track(Event::FlowStarted {
+                    at: now,
+                    flow: id.to_string(),
+                    from,
+                }));
                 self.check_note.set(None);
                 self.screen.set(Screen::Flow);
                 self.set_open(true);
-                self.show_view(view);
+                self.show_view(view, false);
             }
             Some(Err(e)) => self.flow_problem(&e.to_string()),
             None => {
@@ -414,7 +496,7 @@ impl WidgetState {
             with_bundle(|b| b.flow(session.flow_id()).map(|flow| f(session, flow, now))).flatten()
         });
         match next {
-            Some(Ok(view)) => self.show_view(view),
+            Some(Ok(view)) => self.show_view(view, false),
             Some(Err(e)) => self.flow_problem(&e.to_string()),
             None => self.go_home(),
         }
@@ -427,14 +509,25 @@ impl WidgetState {
     }
 
     pub fn answer(&self, choice: usize) {
+        analytics! {
+            let label = self.flow_view.with_untracked(|v| match v {
+                Some(View::Question { choices, .. }) => choices.get(choice).cloned(),
+                _ => None,
+            });
+            track::answered(label);
+        }
         self.user_step(|s, f, now| s.answer(f, choice, now));
     }
 
     pub fn fixed(&self, fixed: bool) {
+        analytics!(track::answered(Some(
+            if fixed { "fixed" } else { "not fixed" }.into()
+        )));
         self.user_step(|s, f, now| s.fixed(f, fixed, now));
     }
 
     pub fn proceed(&self) {
+        analytics!(track::answered(Some("continue".into())));
         self.user_step(|s, f, now| s.proceed(f, now));
     }
 
@@ -460,8 +553,10 @@ impl WidgetState {
     }
 
     /// Shows a node, saves the session, records the transcript for a
-    /// ticket, and runs the node's effect (a check, an end).
-    fn show_view(&self, view: View) {
+    /// ticket, and runs the node's effect (a check, an end). `resumed`: the
+    /// node was reached before a reload, so it is not counted again.
+    #[cfg_attr(not(feature = "analytics"), allow(unused_variables))]
+    fn show_view(&self, view: View, resumed: bool) {
         let recorded = with_flow(|flow, session| {
             let _ = storage::write_in(
                 Area::Session,
@@ -489,6 +584,13 @@ impl WidgetState {
         let node = view.node_id().to_string();
         self.flow_view.set(Some(view.clone()));
         self.emit("step", &[("flow", &flow_id), ("node", &node)]);
+        #[cfg(feature = "analytics")]
+        let at = outbox::now_ms();
+        analytics! {
+            if !resumed {
+                self.track_node(&flow_id, &node, &view, at);
+            }
+        }
         match view {
             View::Check { request, .. } => {
                 let state = *self;
@@ -497,6 +599,7 @@ impl WidgetState {
                     if state.gone() {
                         return;
                     }
+                    analytics!(state.track_check(&flow_id, &node, &request.check, &result, at));
                     // The user may have left or moved on meanwhile.
                     let still_here = state
                         .flow_view
@@ -517,12 +620,22 @@ impl WidgetState {
                 priority,
                 fields,
                 ..
-            } => self.contact.set(ContactRequest {
-                feedback: false,
-                category: Some(category),
-                priority: Some(priority),
-                fields,
-            }),
+            } => {
+                let request = ContactRequest {
+                    feedback: false,
+                    category: Some(category),
+                    priority: Some(priority),
+                    fields,
+                    from: ContactSource::Flow,
+                    origin: Some(format!("{flow_id}/{node}")),
+                };
+                analytics! {
+                    if !resumed {
+                        self.track_contact(&request);
+                    }
+                }
+                self.contact.set(request);
+            }
             _ => {}
         }
     }
@@ -555,7 +668,7 @@ impl WidgetState {
                 if self.screen.get_untracked() == Screen::Home {
                     self.screen.set(Screen::Flow);
                 }
-                self.show_view(view);
+                self.show_view(view, true);
             }
         }
     }
@@ -564,6 +677,7 @@ impl WidgetState {
 
     /// Opens the contact form for `request`.
     pub fn open_contact(&self, request: ContactRequest) {
+        analytics!(self.track_contact(&request));
         self.contact.set(request);
         self.screen.set(Screen::Contact);
         self.set_open(true);
@@ -618,7 +732,7 @@ impl WidgetState {
                         self.flush_outbox(false);
                     }
                 };
-                set_timeout(retry, Duration::from_millis(wait));
+                later(wait, Box::new(retry));
             }
         });
     }
