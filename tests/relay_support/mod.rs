@@ -26,7 +26,14 @@ macro_rules! on_both_backends {
             $( #[test] fn $name() { super::$name($crate::relay_support::Backend::Sqlite) } )*
         }
         mod postgres {
-            $( #[test] fn $name() { super::$name($crate::relay_support::Backend::Postgres) } )*
+            $(
+                #[test]
+                #[cfg_attr(
+                    postgres_missing,
+                    ignore = "Postgres is not installed (.ci/setup test installs it)"
+                )]
+                fn $name() { super::$name($crate::relay_support::Backend::Postgres) }
+            )*
         }
     };
 }

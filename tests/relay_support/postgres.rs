@@ -4,8 +4,10 @@
 //! pipe from us, closes however we die).
 //!
 //! Postgres refuses to run as root, so as root it runs as the `postgres`
-//! user that Debian's package creates. Without Postgres the tests print why
-//! and pass, unless `SIGNPOST_REQUIRE_POSTGRES=1` (CI) makes that a failure.
+//! user that Debian's package creates. Without Postgres installed the tests
+//! are ignored (build.rs sets `postgres_missing`), unless
+//! `SIGNPOST_REQUIRE_POSTGRES=1` (CI) makes that a failure. Installed but not
+//! startable, they print why and stop early.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
