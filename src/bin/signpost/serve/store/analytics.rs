@@ -349,12 +349,7 @@ fn raw(event: &Event) -> RawRow<'_> {
         }
         Event::FlowStarted { flow: f, from, .. } => {
             flow = Some(f.as_str());
-            source = Some(match from {
-                signpost::core::analytics::FlowSource::Search => "search",
-                signpost::core::analytics::FlowSource::Featured => "featured",
-                signpost::core::analytics::FlowSource::Article => "article",
-                signpost::core::analytics::FlowSource::Host => "host",
-            });
+            source = Some(from.as_str());
         }
         Event::NodeReached {
             flow: f,
@@ -377,7 +372,7 @@ fn raw(event: &Event) -> RawRow<'_> {
             flow = Some(f.as_str());
             node = Some(n.as_str());
             text = Some(check.as_str());
-            outcome = Some(outcome_name(*o));
+            outcome = Some(o.as_str());
             number = Some(i64::from(*ms));
         }
         Event::FlowEnded {
@@ -388,7 +383,7 @@ fn raw(event: &Event) -> RawRow<'_> {
         } => {
             flow = Some(f.as_str());
             node = Some(n.as_str());
-            outcome = Some(end_name(*end));
+            outcome = Some(end.as_str());
         }
         Event::FlowRated {
             flow: f,
@@ -401,13 +396,7 @@ fn raw(event: &Event) -> RawRow<'_> {
         Event::ContactOpened {
             from, origin: o, ..
         } => {
-            source = Some(match from {
-                signpost::core::analytics::ContactSource::Flow => "flow",
-                signpost::core::analytics::ContactSource::Article => "article",
-                signpost::core::analytics::ContactSource::Urgent => "urgent",
-                signpost::core::analytics::ContactSource::Search => "search",
-                signpost::core::analytics::ContactSource::Menu => "menu",
-            });
+            source = Some(from.as_str());
             origin = o.as_deref();
         }
         Event::TicketSent {
@@ -435,21 +424,6 @@ fn raw(event: &Event) -> RawRow<'_> {
         category,
         tier,
     )
-}
-
-fn outcome_name(outcome: CheckOutcome) -> &'static str {
-    match outcome {
-        CheckOutcome::Pass => "pass",
-        CheckOutcome::Fail => "fail",
-        CheckOutcome::Error => "error",
-    }
-}
-
-fn end_name(end: FlowEnd) -> &'static str {
-    match end {
-        FlowEnd::Resolved => "resolved",
-        FlowEnd::Ticket => "ticket",
-    }
 }
 
 /// Rows per multi-row INSERT of raw events (14 parameters each).
@@ -645,7 +619,7 @@ pub fn ingest(tx: &mut dyn Sql, batch: &Batch, received_ms: i64) -> Result<Inges
             Event::FlowEnded { node, end, .. }
                 if run.end.as_ref().is_none_or(|(t, _, _)| at >= *t) =>
             {
-                run.end = Some((at, end_name(*end), node.clone()));
+                run.end = Some((at, end.as_str(), node.clone()));
             }
             _ => {}
         }
