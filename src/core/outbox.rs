@@ -262,6 +262,45 @@ pub fn prune(entries: &mut Vec<Entry>, now_ms: u64) -> bool {
     entries.len() != before
 }
 
+/// The outbox runner's retry timer. Each flush plans the next attempt and
+/// supersedes the plan before it, so repeated flushes (online events,
+/// resends) never run parallel retry chains: a timer whose plan was
+/// superseded finds it so when it fires, and does nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetryTimer {
+    generation: u32,
+}
+
+/// A timer to set: fire after `wait_ms`, then check it with
+/// [`RetryTimer::is_current`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedRetry {
+    pub generation: u32,
+    pub wait_ms: u64,
+}
+
+impl RetryTimer {
+    /// A timer with nothing planned.
+    pub const fn new() -> RetryTimer {
+        RetryTimer { generation: 0 }
+    }
+
+    /// Plans the attempt after a flush that left `entries`: `None` when
+    /// nothing waits. Any earlier plan stops counting.
+    pub fn plan(&mut self, entries: &[Entry], now_ms: u64) -> Option<PlannedRetry> {
+        self.generation = self.generation.wrapping_add(1);
+        next_due_ms(entries).map(|due| PlannedRetry {
+            generation: self.generation,
+            wait_ms: due.saturating_sub(now_ms),
+        })
+    }
+
+    /// Whether a timer set for `planned` should still flush.
+    pub fn is_current(&self, planned: PlannedRetry) -> bool {
+        planned.generation == self.generation
+    }
+}
+
 /// When the next queued entry is due, if any.
 pub fn next_due_ms(entries: &[Entry]) -> Option<u64> {
     entries
@@ -510,5 +549,32 @@ mod tests {
             "[0].status: expected queued, sent or failed"
         );
         assert!(entries_from_json("{").is_err());
+    }
+    #[test]
+    fn only_the_latest_retry_plan_flushes() {
+        let mut timer = RetryTimer::default();
+        let mut entry = Entry::new("key-0001".into(), "{}".into(), 1_000);
+        assert_eq!(timer.plan(&[], 1_000), None, "nothing queued, no timer");
+        let offline = Outcome::NoAnswer {
+            reason: "offline".into(),
+        };
+        entry.record(offline, &RetryPolicy::default(), 1_000, 0.5);
+        let first = timer.plan(std::slice::from_ref(&entry), 1_000).unwrap();
+        assert!(first.wait_ms > 0);
+        assert!(timer.is_current(first));
+        // An online event flushes again before the first timer fires.
+        let second = timer.plan(std::slice::from_ref(&entry), 1_500).unwrap();
+        assert_eq!(
+            second.wait_ms,
+            first.wait_ms - 500,
+            "the same due time, seen later"
+        );
+        assert!(!timer.is_current(first), "the older timer does nothing");
+        assert!(timer.is_current(second));
+        assert_eq!(timer.plan(&[], 2_000), None);
+        assert!(
+            !timer.is_current(second),
+            "a flush that sent everything cancels the timer"
+        );
     }
 }

@@ -6,6 +6,7 @@
 use crate::core::context::{self, ContextItem, MAX_ITEMS, MAX_LINES, MAX_LINE_CHARS};
 use crate::core::json::Json;
 pub use crate::core::scrub::scrub_url;
+use crate::core::scrub::Scrubber;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -108,6 +109,78 @@ pub struct Ticket {
 
 /// Longest short field (name, category, an extra field's answer).
 pub const MAX_FIELD_CHARS: usize = 500;
+
+/// The contact form as the user left it, and what they chose to send. The
+/// form builds both its preview ("What we'll send") and the ticket from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Draft {
+    pub message: String,
+    pub email: String,
+    pub name: String,
+    /// The host page as the browser reports it; scrubbed by [`Draft::into_ticket`].
+    pub page_url: Option<String>,
+    pub widget_version: String,
+    pub category: Option<String>,
+    pub priority: Option<Priority>,
+    /// Answers to a ticket node's extra fields, by field id, as typed.
+    pub fields: Vec<(String, String)>,
+    /// Feedback: the user's words only, nothing collected goes with them.
+    pub feedback: bool,
+    /// What the visit collected, page errors only with the user's consent.
+    pub context: Vec<ContextItem>,
+    /// Preview items the user removed, by [`item_key`]; [`PAGE_KEY`] is the
+    /// page URL.
+    pub removed: Vec<String>,
+}
+
+/// The preview key of the page URL.
+pub const PAGE_KEY: &str = "page";
+
+/// The preview key of a context item: its kind and id (or title).
+pub fn item_key(item: &ContextItem) -> String {
+    format!(
+        "{}:{}",
+        item.kind.as_str(),
+        item.id.as_deref().unwrap_or(&item.title)
+    )
+}
+
+impl Draft {
+    /// The ticket this draft sends: trimmed text, answered extra fields
+    /// (scrubbed: they are free text the flow asked for), and the context
+    /// minus what the user removed.
+    pub fn into_ticket(self, scrubber: &Scrubber) -> Ticket {
+        let mut ticket = Ticket::compose(
+            &self.message,
+            &self.email,
+            self.page_url.as_deref(),
+            &self.widget_version,
+        );
+        let name = self.name.trim();
+        ticket.name = (!name.is_empty()).then(|| name.to_string());
+        ticket.category = self.category;
+        ticket.priority = self.priority;
+        for (id, value) in self.fields {
+            let value = value.trim();
+            if !value.is_empty() {
+                ticket.fields.insert(id, scrubber.scrub_text(value));
+            }
+        }
+        if self.feedback {
+            ticket.page_url = None;
+            return ticket;
+        }
+        if self.removed.iter().any(|k| k == PAGE_KEY) {
+            ticket.page_url = None;
+        }
+        let removed = self.removed;
+        ticket.context = self.context;
+        ticket
+            .context
+            .retain(|item| !removed.contains(&item_key(item)));
+        ticket
+    }
+}
 
 /// One thing wrong with a ticket, naming the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -431,6 +504,85 @@ pub fn interpret_relay_answer(status: u16, body: &str) -> RelayAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn draft() -> Draft {
+        let item = |kind, id: Option<&str>, title: &str| ContextItem {
+            kind,
+            title: title.into(),
+            id: id.map(str::to_string),
+            outcome: None,
+            lines: vec!["a line".into()],
+        };
+        Draft {
+            message: "  The camera is offline.  ".into(),
+            email: " jane@example.com ".into(),
+            name: "  ".into(),
+            page_url: Some("https://app.example/setup?token=abc#step".into()),
+            widget_version: "1.0.0".into(),
+            category: Some("wifi".into()),
+            priority: Some(Priority::Defect),
+            fields: vec![
+                (
+                    "router_model".into(),
+                    " FritzBox, mail me at jane@example.com ".into(),
+                ),
+                ("camera_serial".into(), "   ".into()),
+            ],
+            feedback: false,
+            context: vec![
+                item(context::ItemKind::Searches, None, "Searches"),
+                item(
+                    context::ItemKind::Flow,
+                    Some("camera-wifi"),
+                    "Camera won't join Wi-Fi",
+                ),
+            ],
+            removed: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_draft_sends_what_the_preview_shows() {
+        let ticket = draft().into_ticket(&Scrubber::default());
+        assert_eq!(ticket.message, "The camera is offline.");
+        assert_eq!(ticket.email.as_deref(), Some("jane@example.com"));
+        assert_eq!(ticket.name, None, "a blank name is no name");
+        assert_eq!(
+            ticket.page_url.as_deref(),
+            Some("https://app.example/setup")
+        );
+        assert_eq!(ticket.category.as_deref(), Some("wifi"));
+        assert_eq!(ticket.priority, Some(Priority::Defect));
+        assert_eq!(ticket.fields.len(), 1, "unanswered fields are left out");
+        assert!(
+            !ticket.fields["router_model"].contains("jane@"),
+            "answers are scrubbed"
+        );
+        assert_eq!(ticket.context.len(), 2);
+    }
+
+    #[test]
+    fn what_the_user_removes_from_the_preview_is_not_sent() {
+        let mut draft = draft();
+        draft.removed = vec![PAGE_KEY.into(), item_key(&draft.context[1])];
+        assert_eq!(draft.removed[1], "flow:camera-wifi");
+        let ticket = draft.into_ticket(&Scrubber::default());
+        assert_eq!(ticket.page_url, None);
+        assert_eq!(ticket.context.len(), 1);
+        assert_eq!(ticket.context[0].title, "Searches");
+    }
+
+    #[test]
+    fn feedback_sends_the_words_only() {
+        let draft = Draft {
+            feedback: true,
+            ..draft()
+        };
+        let ticket = draft.into_ticket(&Scrubber::default());
+        assert_eq!(ticket.page_url, None);
+        assert!(ticket.context.is_empty());
+        assert_eq!(ticket.message, "The camera is offline.");
+    }
 
     fn ticket(message: &str) -> Ticket {
         Ticket {

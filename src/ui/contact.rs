@@ -4,10 +4,11 @@
 use super::state::{with_visit, WidgetState};
 use super::watch;
 use crate::core::config::EmbedOptions;
-use crate::core::context::ContextItem;
 use crate::core::flow::{FieldView, Priority};
 use crate::core::outbox::{Entry, Status};
-use crate::core::ticket::{uuid_v4_from_bytes, Ticket, MAX_MESSAGE_CHARS, MAX_TICKET_BYTES};
+use crate::core::ticket::{
+    item_key, uuid_v4_from_bytes, Draft, MAX_MESSAGE_CHARS, MAX_TICKET_BYTES, PAGE_KEY,
+};
 use crate::platform::dom::{button, el, text_el, Node, Region};
 use crate::platform::{outbox, page};
 use leptos::prelude::*;
@@ -172,45 +173,32 @@ pub fn contact_form(state: WidgetState) -> Node {
     let draft = {
         let request = request.clone();
         Rc::new(move || {
-            let mut ticket = Ticket::compose(
-                &message_el.value(),
-                &email_el.value(),
-                page::page_url().as_deref(),
-                env!("CARGO_PKG_VERSION"),
-            );
-            ticket.name = Some(name_el.value().trim().to_string()).filter(|n| !n.is_empty());
-            ticket.category = request.category.clone();
-            ticket.priority = request.priority;
-            for (f, input) in extra_els.iter() {
-                let value = input.value();
-                if !value.trim().is_empty() {
-                    ticket
-                        .fields
-                        .insert(f.id.clone(), scrubber.scrub_text(value.trim()));
-                }
-            }
-            if feedback {
-                // Feedback is the user's words only: nothing collected goes.
-                ticket.page_url = None;
-                return ticket;
-            }
             let errors = if consent.get_untracked() {
                 state.page_errors.get_untracked()
             } else {
                 Vec::new()
             };
-            ticket.context = with_visit(|v| {
+            let context = with_visit(|v| {
                 v.page_errors = errors;
                 v.items(&scrubber)
             });
-            let gone = removed.get_untracked();
-            if gone.iter().any(|k| k == "page") {
-                ticket.page_url = None;
-            }
-            ticket
-                .context
-                .retain(|item| !gone.contains(&item_key(item)));
-            ticket
+            let draft = Draft {
+                message: message_el.value(),
+                email: email_el.value(),
+                name: name_el.value(),
+                page_url: page::page_url(),
+                widget_version: env!("CARGO_PKG_VERSION").into(),
+                category: request.category.clone(),
+                priority: request.priority,
+                fields: extra_els
+                    .iter()
+                    .map(|(f, input)| (f.id.clone(), input.value()))
+                    .collect(),
+                feedback,
+                context,
+                removed: removed.get_untracked(),
+            };
+            draft.into_ticket(&scrubber)
         })
     };
 
@@ -223,7 +211,7 @@ pub fn contact_form(state: WidgetState) -> Node {
         let ticket = preview_draft();
         let page = ticket
             .page_url
-            .map(|url| ("page".to_string(), "Page".to_string(), vec![url]));
+            .map(|url| (PAGE_KEY.to_string(), "Page".to_string(), vec![url]));
         let rows = page
             .into_iter()
             .chain(
@@ -392,15 +380,6 @@ pub fn contact_form(state: WidgetState) -> Node {
             .text(t.send),
     )
     .child(problem_line)
-}
-
-/// Identifies a context item for removal.
-fn item_key(item: &ContextItem) -> String {
-    format!(
-        "{}:{}",
-        item.kind.as_str(),
-        item.id.as_deref().unwrap_or(&item.title)
-    )
 }
 
 /// Every ticket in the outbox with where it stands, newest first. Reads

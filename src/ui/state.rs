@@ -15,7 +15,7 @@ use crate::core::config::EmbedOptions;
 use crate::core::content::Bundle;
 use crate::core::context::{ArticleVisit, FlowVisit, Visit};
 use crate::core::flow::{EngineError, FieldView, Flow, Priority, Session, View};
-use crate::core::outbox::{next_due_ms, Entry, RetryPolicy, Status};
+use crate::core::outbox::{Entry, RetryPolicy, RetryTimer, Status};
 use crate::core::search::{Index, Kind, QueryCache, Results, SearchOptions};
 use crate::core::widget::{self, BundleSource};
 use crate::platform::events::Emitter;
@@ -39,11 +39,9 @@ struct Content {
 }
 
 thread_local! {
-    /// Which scheduled retry is current. Each schedule bumps it and an older
-    /// timer finds it changed and does nothing, so repeated flushes (online
-    /// events, resends) never run parallel retry chains. Plain cells: the
-    /// loader mounts one widget per page.
-    static RETRY_GENERATION: Cell<u32> = const { Cell::new(0) };
+    /// The outbox's retry timer (`core::outbox::RetryTimer`). Plain cells:
+    /// the loader mounts one widget per page.
+    static RETRY: Cell<RetryTimer> = const { Cell::new(RetryTimer::new()) };
 
     /// What this visit has collected for a ticket.
     static VISIT: RefCell<Visit> = RefCell::new(Visit::default());
@@ -723,16 +721,16 @@ impl WidgetState {
                 return;
             }
             self.show_outbox(result);
-            let generation = RETRY_GENERATION.get().wrapping_add(1);
-            RETRY_GENERATION.set(generation);
-            if let Some(due) = next_due_ms(&self.tickets.get_untracked()) {
-                let wait = due.saturating_sub(outbox::now_ms());
+            let mut timer = RETRY.get();
+            let planned = timer.plan(&self.tickets.get_untracked(), outbox::now_ms());
+            RETRY.set(timer);
+            if let Some(planned) = planned {
                 let retry = move || {
-                    if RETRY_GENERATION.get() == generation && !self.gone() {
+                    if RETRY.get().is_current(planned) && !self.gone() {
                         self.flush_outbox(false);
                     }
                 };
-                later(wait, Box::new(retry));
+                later(planned.wait_ms, Box::new(retry));
             }
         });
     }
