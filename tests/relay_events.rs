@@ -6,7 +6,7 @@
 
 mod relay_support;
 
-use relay_support::{serve_command, Answer, Backend, Relay, TestDb};
+use relay_support::{run_cli, serve_command, Answer, Backend, Relay, TestDb};
 use serde_json::{json, Value};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
@@ -459,45 +459,14 @@ fn report_json(relay: &Relay, extra: &[&str]) -> Value {
 }
 
 fn report(relay: &Relay, args: &[&str]) -> String {
-    let output = serve_command()
-        .args(["report", "--db", &relay.db])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    run_cli(&[&["report", "--db", &relay.db], args].concat())
 }
 
 /// The moment 31 minutes from now, so runs without an end count as abandoned.
 fn later_until() -> String {
-    let t = std::time::SystemTime::now() + Duration::from_secs(31 * 60);
-    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    time_rfc3339(secs)
-}
-
-/// RFC 3339 in UTC without a date crate in the tests.
-fn time_rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let t = time::OffsetDateTime::now_utc() + Duration::from_secs(31 * 60);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
 }
 
 /// The five journeys of #16, each its own visit, sent as the widget sends them.

@@ -212,19 +212,21 @@ pub fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("public/demo")
 }
 
-/// `signpost tickets --json --db DB`, parsed.
-pub fn tickets_json(db: &str) -> Vec<serde_json::Value> {
-    let output = serve_command()
-        .args(["tickets", "--json", "--limit", "10000", "--db", db])
-        .output()
-        .unwrap();
+/// Runs `signpost ARGS`, which must succeed, and returns what it printed.
+pub fn run_cli(args: &[&str]) -> String {
+    let output = serve_command().args(args).output().unwrap();
     assert!(
         output.status.success(),
-        "{}",
+        "signpost {}: {}",
+        args.join(" "),
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout)
-        .unwrap()
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// `signpost tickets --json --db DB`, parsed.
+pub fn tickets_json(db: &str) -> Vec<serde_json::Value> {
+    run_cli(&["tickets", "--json", "--limit", "10000", "--db", db])
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()

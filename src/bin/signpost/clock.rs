@@ -1,20 +1,21 @@
-//! Wall-clock times as UTC calendar dates, without a date crate.
+//! Wall-clock times as UTC calendar dates, through the `time` crate that
+//! `signpost report` also reads dates with.
+
+use time::OffsetDateTime;
 
 /// `[year, month, day, hour, minute, second]` in UTC for milliseconds since
-/// the Unix epoch (Howard Hinnant's days-to-civil algorithm).
+/// the Unix epoch.
 pub fn utc_parts(ms: i64) -> [i64; 6] {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    [year, month, day, rem / 3600, rem % 3600 / 60, rem % 60]
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    [
+        i64::from(t.year()),
+        i64::from(u8::from(t.month())),
+        i64::from(t.day()),
+        i64::from(t.hour()),
+        i64::from(t.minute()),
+        i64::from(t.second()),
+    ]
 }
 
 /// Milliseconds since the Unix epoch, now.
