@@ -6,9 +6,10 @@
 //! tab; it is never linked to `identify`, an email or a ticket. Search text is
 //! scrubbed before it is queued, and the relay scrubs it again.
 //!
-//! One wire type, two directions: the widget writes batches with
-//! [`Batch::write`] (no serde in the wasm, see `core::json`), the relay reads
-//! them with serde ([`Batch::from_json`]), and a test holds the two together.
+//! One wire type, two directions: the widget writes events with
+//! [`Event::to_json`] and batches them with [`EventQueue::next_batch`] (no
+//! serde in the wasm, see `core::json`), the relay reads them with serde
+//! ([`Batch::from_json`]), and a test holds the two together.
 
 use serde::{Deserialize, Serialize};
 
@@ -538,12 +539,6 @@ impl Batch {
         }
         Ok(())
     }
-
-    /// The wire form, as the widget writes it.
-    pub fn write(&self) -> String {
-        let events: Vec<String> = self.events.iter().map(|e| e.to_json().to_text()).collect();
-        batch_text(&self.batch, &self.visit, self.dropped, &events)
-    }
 }
 
 /// A batch from events already written as JSON text (the queue keeps them
@@ -580,12 +575,8 @@ pub struct EventQueue {
 }
 
 impl EventQueue {
-    /// Queues an event, dropping (and counting) the oldest when full.
-    pub fn push(&mut self, event: &Event) {
-        self.push_text(event.to_json().to_text());
-    }
-
-    /// Queues an event already written as wire JSON.
+    /// Queues an event written as wire JSON ([`Event::to_json`]), dropping
+    /// (and counting) the oldest when full.
     pub fn push_text(&mut self, event: String) {
         if self.events.len() >= MAX_QUEUED_EVENTS {
             let sending = self.in_flight.as_ref().map_or(0, |(_, n, _)| *n);
@@ -620,18 +611,13 @@ impl EventQueue {
         Some(batch_text(id, visit, *dropped, &self.events[..*count]))
     }
 
-    /// The relay stored the batch in flight: forget its events.
+    /// The batch in flight is done with (stored, or refused for good):
+    /// forget its events.
     pub fn confirm(&mut self) {
         if let Some((_, count, dropped)) = self.in_flight.take() {
             self.events.drain(..count.min(self.events.len()));
             self.dropped -= dropped.min(self.dropped);
         }
-    }
-
-    /// The relay refused the batch for good (a 4xx other than 429): drop it,
-    /// so one bad batch never blocks the ones after it.
-    pub fn discard(&mut self) {
-        self.confirm();
     }
 
     /// The queue as text for `sessionStorage`: a head line with the dropped
@@ -683,6 +669,19 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch as the widget writes it: each event through `to_json`,
+    /// joined by the queue's `batch_text`.
+    fn write(batch: &Batch) -> String {
+        let events: Vec<String> = batch.events.iter().map(|e| e.to_json().to_text()).collect();
+        batch_text(&batch.batch, &batch.visit, batch.dropped, &events)
+    }
+
+    impl EventQueue {
+        fn push(&mut self, event: &Event) {
+            self.push_text(event.to_json().to_text());
+        }
+    }
 
     fn every_kind() -> Vec<Event> {
         let t = || "t".to_string();
@@ -770,7 +769,7 @@ mod tests {
             dropped: 4,
             events: every_kind(),
         };
-        let text = batch.write();
+        let text = write(&batch);
         assert_eq!(Batch::from_json(text.as_bytes()), Ok(batch.clone()));
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&text).unwrap(),

@@ -36,6 +36,16 @@ struct Events {
     failures: u32,
 }
 
+impl Events {
+    /// The batch to send now: the one in flight again, else a new one.
+    fn next_batch(&mut self) -> Option<String> {
+        let visit = &self.visit;
+        // Without a CSPRNG the visit id stands in: still unique per tab.
+        let new_id = || analytics::new_id().unwrap_or_else(|| visit.clone());
+        self.queue.next_batch(visit, new_id)
+    }
+}
+
 /// Keeps the choice that led to the next node.
 pub(super) fn answered(label: Option<String>) {
     ANSWER.with(|a| *a.borrow_mut() = label);
@@ -83,7 +93,7 @@ impl WidgetState {
             let events = e.as_mut()?;
             events.queue.push_text(text);
             analytics::save_queue(&events.queue);
-            Some(!std::mem::replace(&mut events.busy, true))
+            Some(!events.busy)
         });
         if start == Some(true) {
             self.send_events_later(track::SEND_DELAY_MS);
@@ -100,10 +110,7 @@ impl WidgetState {
         let next = EVENTS.with(|e| {
             let mut e = e.borrow_mut();
             let events = e.as_mut()?;
-            let visit = events.visit.clone();
-            let batch = events.queue.next_batch(&visit, || {
-                analytics::new_id().unwrap_or_else(|| visit.clone())
-            });
+            let batch = events.next_batch();
             events.busy = batch.is_some();
             batch.map(|b| (events.url.clone(), b))
         });
@@ -113,19 +120,23 @@ impl WidgetState {
             let wait = EVENTS.with(|e| {
                 let mut e = e.borrow_mut();
                 let events = e.as_mut()?;
-                match delivery {
-                    track::Delivery::Stored => events.queue.confirm(),
-                    track::Delivery::Refused => events.queue.discard(),
-                    track::Delivery::Retry => events.failures += 1,
-                }
-                if delivery != track::Delivery::Retry {
+                let retry = delivery == track::Delivery::Retry;
+                if retry {
+                    events.failures += 1;
+                } else {
+                    // Stored, or refused for good: either way it is done
+                    // with, so one bad batch never blocks the next.
+                    events.queue.confirm();
                     events.failures = 0;
                 }
                 analytics::save_queue(&events.queue);
                 events.busy = !events.queue.is_empty();
-                events.busy.then(|| match delivery {
-                    track::Delivery::Retry => track::retry_wait_ms(events.failures - 1),
-                    _ => 0,
+                events.busy.then(|| {
+                    if retry {
+                        track::retry_wait_ms(events.failures - 1)
+                    } else {
+                        0
+                    }
                 })
             });
             if let Some(wait) = wait {
@@ -142,9 +153,7 @@ impl WidgetState {
         EVENTS.with(|e| {
             let mut e = e.borrow_mut();
             let Some(events) = e.as_mut() else { return };
-            let visit = events.visit.clone();
-            let new_id = || analytics::new_id().unwrap_or_else(|| visit.clone());
-            if let Some(body) = events.queue.next_batch(&visit, new_id) {
+            if let Some(body) = events.next_batch() {
                 if analytics::beacon(&events.url, &body) {
                     events.queue.confirm();
                     analytics::save_queue(&events.queue);
