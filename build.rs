@@ -30,8 +30,14 @@ fn find_postgres() {
     println!("cargo::rustc-check-cfg=cfg(postgres_missing)");
     println!("cargo:rerun-if-env-changed=SIGNPOST_PG_BIN");
     println!("cargo:rerun-if-env-changed=SIGNPOST_REQUIRE_POSTGRES");
-    // Installing Postgres adds a folder here, which reruns this script.
-    println!("cargo:rerun-if-changed=/usr/lib");
+    // Rerun when a Postgres version is added or removed. Watching all of
+    // /usr/lib would rebuild the crate after any package install.
+    let watched = if Path::new("/usr/lib/postgresql").is_dir() {
+        "/usr/lib/postgresql"
+    } else {
+        "/usr/lib"
+    };
+    println!("cargo:rerun-if-changed={watched}");
     let required = std::env::var("SIGNPOST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     let found = match std::env::var_os("SIGNPOST_PG_BIN") {
         Some(dir) => Path::new(&dir).join("postgres").is_file(),
