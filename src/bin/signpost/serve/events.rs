@@ -201,15 +201,9 @@ impl FromRequest<Arc<AppState>> for BatchBody {
     type Rejection = EventsError;
 
     async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
-        let essence = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase());
         if !matches!(
-            essence.as_deref(),
-            Some("application/json") | Some("text/plain")
+            super::media_type(req.headers()).as_deref(),
+            Some("application/json" | "text/plain")
         ) {
             return Err(EventsError::MediaType);
         }

@@ -481,6 +481,13 @@ fn router(state: Arc<AppState>, settings: &config::Settings, origins: Vec<Header
         .layer(RequestBodyTimeoutLayer::new(settings.body_timeout))
 }
 
+/// The media type of a request body without its parameters, lowercased:
+/// `application/json` for `Application/JSON; charset=utf-8`.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next()?.trim().to_ascii_lowercase())
+}
+
 /// Whether reading a body failed because [`RequestBodyTimeoutLayer`]'s
 /// timer ran out.
 fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {

@@ -35,7 +35,7 @@ pub async fn create_ticket(
         return response;
     }
 
-    if !is_json(&headers) {
+    if super::media_type(&headers).as_deref() != Some("application/json") {
         return error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Some("Content-Type"),
@@ -137,15 +137,6 @@ pub async fn create_ticket(
 
 /// Seconds a client is asked to wait after the database refused a write.
 const STORE_RETRY_AFTER_SECS: u64 = 30;
-
-/// `Content-Type: application/json`, with or without parameters (`charset`).
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
-}
 
 /// Reads the whole body, answering 408 when the client sends it too slowly
 /// (a slowloris holds a connection open with a trickle of bytes) and 413
