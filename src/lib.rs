@@ -4,10 +4,15 @@
 //! - `platform` is the only code that touches web APIs (wasm only).
 //! - `ui` holds the Leptos components (wasm only).
 //! - `embed` mounts the app into the loader's shadow root and exposes the JS API (wasm only).
+//! - `relay` is the ticket and events relay and the analytics report
+//!   (native only, with the `cli` feature).
 //!
-//! The native CLI and relay live in `src/bin/signpost`.
+//! The native CLI lives in `src/bin/signpost`: argument parsing and printing.
 
 pub mod core;
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "cli"))]
+pub mod relay;
 
 #[cfg(target_arch = "wasm32")]
 pub mod embed;

@@ -185,3 +185,18 @@ fn the_core_uses_no_browser_crate() {
         }
     }
 }
+
+#[test]
+fn the_core_does_not_use_the_relay() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+    let mut files = Vec::new();
+    rust_files(&core, &mut files);
+    for file in files {
+        let code = code_of(&fs::read_to_string(&file).unwrap());
+        assert!(
+            !code.contains("crate::relay"),
+            "{} uses the relay: the core sits below it and must not",
+            file.display()
+        );
+    }
+}

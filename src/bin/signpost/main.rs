@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod clock;
+mod content;
 mod encode;
 mod eval;
 mod graph;

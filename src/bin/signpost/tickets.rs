@@ -1,6 +1,6 @@
 //! `signpost tickets`: list what the relay has stored, newest first.
 
-use crate::serve::store::{Location, Store};
+use signpost::relay::store::{Location, Store};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]

@@ -5,7 +5,7 @@
 //! of days ending there (`30d`) or a first date. The period before, of the
 //! same length, is what "change" compares against.
 
-use crate::serve::store::analytics::{day_of, Span, DAY_MS};
+use crate::relay::store::analytics::{day_of, Span, DAY_MS};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};

@@ -37,7 +37,7 @@ impl Webhook {
             "ticket": ticket.ticket,
         })
         .to_string();
-        let timestamp = u64::try_from(crate::clock::now_ms() / 1000).unwrap_or(0);
+        let timestamp = u64::try_from(super::super::store::now_ms() / 1000).unwrap_or(0);
         let result = self
             .agent
             .post(&self.url)
@@ -58,10 +58,7 @@ pub fn signature(secret: &str, timestamp: u64, body: &str) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    format!(
-        "t={timestamp},v1={}",
-        crate::encode::hex(&mac.finalize().into_bytes())
-    )
+    format!("t={timestamp},v1={:x}", mac.finalize().into_bytes())
 }
 
 #[cfg(test)]

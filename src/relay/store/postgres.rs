@@ -152,7 +152,7 @@ impl PgStore {
     /// waits for the first transaction and then inserts nothing.
     pub fn ingest_events(
         &self,
-        batch: &signpost::core::analytics::Batch,
+        batch: &crate::core::analytics::Batch,
         received_ms: i64,
     ) -> Result<Ingested, StoreError> {
         let mut client = self.client()?;

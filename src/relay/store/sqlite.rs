@@ -123,7 +123,7 @@ impl SqliteStore {
     /// Stores a batch of events once per batch id (see [`analytics::ingest`]).
     pub fn ingest_events(
         &self,
-        batch: &signpost::core::analytics::Batch,
+        batch: &crate::core::analytics::Batch,
         received_ms: i64,
     ) -> Result<Ingested, StoreError> {
         let mut conn = self.conn();

@@ -13,9 +13,9 @@ pub mod webhook;
 pub mod zendesk;
 
 use super::store::{now_ms, Attempt, DueDelivery, Store, StoredTicket};
+use crate::core::flow::format::Priority;
+use crate::core::ticket::Ticket;
 use rand::Rng;
-use signpost::core::flow::format::Priority;
-use signpost::core::ticket::Ticket;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};

@@ -14,7 +14,7 @@
 //! statements use `$1`-style parameters and portable SQL.
 
 use super::StoreError;
-use signpost::core::analytics::{Batch, CheckOutcome, Event, FlowEnd};
+use crate::core::analytics::{Batch, CheckOutcome, Event, FlowEnd};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A parameter of a statement.

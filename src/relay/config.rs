@@ -6,8 +6,8 @@ use super::forward::webhook::Webhook;
 use super::forward::zendesk::Zendesk;
 use super::forward::{Destination, Sender};
 use super::store::Location;
+use crate::core::flow::format::Priority;
 use serde::Deserialize;
-use signpost::core::flow::format::Priority;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -123,8 +123,6 @@ pub struct Settings {
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub destinations: Vec<Destination>,
-    /// Content folder to build, watch and serve (`--content`).
-    pub content: Option<PathBuf>,
 }
 
 /// Where a value comes from, for error messages.

@@ -7,10 +7,9 @@
 
 use super::forward::render::{other_fields, utc_timestamp};
 use super::rate_limit::RateLimiter;
+use super::report::period::Period;
 use super::store::{is_reference, DeliveryState, StoredTicket};
 use super::AppState;
-use crate::encode::escape;
-use crate::report::period::Period;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -42,7 +41,7 @@ impl Inbox {
         let session = token.as_ref().map(|token| {
             let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).expect("any key");
             mac.update(b"signpost inbox session v1");
-            crate::encode::hex(&mac.finalize().into_bytes())
+            format!("{:x}", mac.finalize().into_bytes())
         });
         Inbox {
             token,
@@ -107,6 +106,22 @@ fn same(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// Escapes text for element content and quoted attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -456,7 +471,7 @@ async fn report(
         return response;
     }
     let since = query.since.as_deref().unwrap_or("30d");
-    let period = match Period::parse(since, query.until.as_deref(), crate::clock::now_ms()) {
+    let period = match Period::parse(since, query.until.as_deref(), super::store::now_ms()) {
         Ok(period) => period,
         Err(message) => {
             return page(
@@ -469,12 +484,12 @@ async fn report(
     let store = state.store.clone();
     let flow = query.flow.filter(|f| !f.is_empty());
     let computed = tokio::task::spawn_blocking(move || {
-        crate::report::compute(&store, &period, flow.as_deref())
+        super::report::compute(&store, &period, flow.as_deref())
     })
     .await;
     match computed {
         Ok(Ok(report)) => {
-            let mut response = secured(crate::report::render::html(&report).into_response());
+            let mut response = secured(super::report::render::html(&report).into_response());
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),

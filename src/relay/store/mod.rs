@@ -288,7 +288,7 @@ impl Store {
     /// Stores a validated, scrubbed batch of events once per batch id.
     pub fn ingest_events(
         &self,
-        batch: &signpost::core::analytics::Batch,
+        batch: &crate::core::analytics::Batch,
         received_ms: i64,
     ) -> Result<analytics::Ingested, StoreError> {
         match self {
@@ -329,7 +329,12 @@ impl Store {
     }
 }
 
-pub use crate::clock::now_ms;
+/// Milliseconds since the Unix epoch, now: the time the store records.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
 
 /// The `tickets` columns both backends read, in [`StoredTicket`] order.
 const TICKET_COLUMNS: &str = "id, reference, idempotency_key, payload, received_at_ms, tier";
@@ -494,10 +499,10 @@ mod tests {
         assert!(err.contains("newer"), "{err}");
     }
 
-    fn batch(id: &str, visit: &str, events: &str) -> signpost::core::analytics::Batch {
+    fn batch(id: &str, visit: &str, events: &str) -> crate::core::analytics::Batch {
         let body =
             format!(r#"{{"version":1,"batch":"{id}","visit":"{visit}","events":[{events}]}}"#);
-        signpost::core::analytics::Batch::from_json(body.as_bytes()).unwrap()
+        crate::core::analytics::Batch::from_json(body.as_bytes()).unwrap()
     }
 
     /// The counts of one metric by subject, over all days.

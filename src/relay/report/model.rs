@@ -2,7 +2,7 @@
 //! ([`ReportData`]); pure, so every figure is unit-tested here.
 
 use super::period::{date_text, Period, ABANDONED_AFTER_MS};
-use crate::serve::store::analytics::{metric, ReportData};
+use crate::relay::store::analytics::{metric, ReportData};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -466,7 +466,7 @@ fn funnel(id: &str, now: &Sums, data: &ReportData) -> FlowFunnel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::store::analytics::Span;
+    use crate::relay::store::analytics::Span;
 
     fn period() -> Period {
         Period {

@@ -3,13 +3,13 @@
 use super::forward::tier_of;
 use super::store::Stored;
 use super::AppState;
+use crate::core::ticket::{is_valid_idempotency_key, Ticket, MAX_TICKET_BYTES};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use signpost::core::ticket::{is_valid_idempotency_key, Ticket, MAX_TICKET_BYTES};
 use std::net::SocketAddr;
 use std::sync::Arc;
 

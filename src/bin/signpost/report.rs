@@ -1,25 +1,14 @@
 //! `signpost report`: what self-help solved, where it failed, and which
 //! product fixes would remove the most tickets (#16), from the database
-//! `signpost serve` writes. Argument parsing and printing live here; the
-//! period in [`period`], the figures in [`model`], the formats in [`render`].
+//! `signpost serve` writes. Argument parsing and printing; the report
+//! itself is [`signpost::relay::report`].
 
-pub mod model;
-pub mod period;
-pub mod render;
-
-use crate::serve::config;
-use crate::serve::store::{now_ms, Location, Store, StoreError};
-use period::Period;
+use signpost::relay::config;
+use signpost::relay::report::period::Period;
+use signpost::relay::report::{self, compute, Format};
+use signpost::relay::store::{now_ms, Location, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
-    Html,
-}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -48,16 +37,6 @@ pub struct Args {
     flow: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-/// The report over `period` from `store`.
-pub fn compute(
-    store: &Store,
-    period: &Period,
-    flow: Option<&str>,
-) -> Result<model::Report, StoreError> {
-    let data = store.report_data(period.span, period.previous_first_day)?;
-    Ok(model::build(&data, period, flow))
 }
 
 /// Exit 2 for bad arguments, 1 when the database cannot be read.
@@ -97,16 +76,7 @@ pub fn run(args: Args) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-    let out = match args.format {
-        Format::Text => render::text(&report),
-        Format::Json => {
-            let mut json = serde_json::to_string_pretty(&report).expect("a report serialises");
-            json.push('\n');
-            json
-        }
-        Format::Csv => render::csv(&report),
-        Format::Html => render::html(&report),
-    };
+    let out = report::render(&report, args.format);
     print!("{out}");
     ExitCode::SUCCESS
 }

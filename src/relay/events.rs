@@ -8,6 +8,8 @@
 use super::rate_limit::RateLimiter;
 use super::store::analytics::Ingested;
 use super::AppState;
+use crate::core::analytics::{Batch, BatchError};
+use crate::core::scrub::Scrubber;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -15,8 +17,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use signpost::core::analytics::{Batch, BatchError};
-use signpost::core::scrub::Scrubber;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

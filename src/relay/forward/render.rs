@@ -73,8 +73,12 @@ pub fn plain_text(ticket: &Outgoing<'_>) -> String {
 
 /// `2025-01-31 14:05:09 UTC` from milliseconds since the epoch.
 pub fn utc_timestamp(ms: i64) -> String {
-    let [year, month, day, h, min, s] = crate::clock::utc_parts(ms);
-    format!("{year:04}-{month:02}-{day:02} {h:02}:{min:02}:{s:02} UTC")
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+    ))
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,0 +1,409 @@
+//! The ticket and events relay behind `signpost serve` (native only): the
+//! ticket and events API, storage on SQLite or Postgres ([`store`]),
+//! forwarding to webhooks, Zendesk and email ([`forward`]), the support
+//! inbox, and the analytics [`report`]. `src/bin/signpost` parses the
+//! command line into [`config::Settings`] and prints; everything else is here.
+
+pub mod config;
+mod conn;
+mod events;
+pub mod forward;
+mod inbox;
+mod rate_limit;
+pub mod report;
+pub mod store;
+mod tickets;
+
+use crate::core::flow::format::Priority;
+use crate::core::ticket::MAX_TICKET_BYTES;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use forward::{Forwarder, Routes};
+use rate_limit::RateLimiter;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
+
+/// The widget is served under a path that names its version, so that a
+/// script tag pins the files it loads and caches never mix two builds.
+pub const WIDGET_PATH: &str = concat!("/widget/", env!("CARGO_PKG_VERSION"));
+/// How browsers may cache the widget's files (see the router).
+pub const WIDGET_CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalidate=604800";
+
+/// What every request handler shares.
+pub struct AppState {
+    store: Arc<Store>,
+    rate_limiter: Option<RateLimiter>,
+    routes: Arc<Routes>,
+    /// Wakes the forwarder when a ticket with deliveries is stored.
+    forwarder: Option<forward::Waker>,
+    body_timeout: Duration,
+    trust_proxy: bool,
+    inbox: inbox::Inbox,
+    /// `POST /api/events`: its rate limit, origins and scrubber.
+    events: events::Events,
+}
+
+impl AppState {
+    /// The address rate limits apply to: the peer, or with `--trust-proxy`
+    /// the address the proxy appended to X-Forwarded-For.
+    fn client_ip(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+        if self.trust_proxy {
+            let forwarded = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|v| v.trim().parse::<IpAddr>().ok())
+                .next_back();
+            if let Some(ip) = forwarded {
+                return ip;
+            }
+        }
+        peer.ip()
+    }
+}
+
+/// A relay with its store open, its forwarder running and its address
+/// bound: [`Relay::run`] serves it.
+pub struct Relay {
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    forwarder: Option<Forwarder>,
+    routes: Arc<Routes>,
+}
+
+impl Relay {
+    /// Opens the store, starts forwarding and binds the address. `extra`
+    /// routes (the CLI's live content preview) are served alongside.
+    pub async fn start(mut settings: config::Settings, extra: Router) -> Result<Relay, String> {
+        let origins = parse_origins(&settings.allow_origins)?;
+        let location = settings.db.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open(&location))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let store = Arc::new(store);
+        let routes = Arc::new(Routes::new(std::mem::take(&mut settings.destinations)));
+        let forwarder =
+            (!routes.is_empty()).then(|| Forwarder::start(store.clone(), routes.clone()));
+        let state = Arc::new(AppState {
+            store,
+            routes: routes.clone(),
+            rate_limiter: settings
+                .rate_limit
+                .map(|(burst, per_minute)| RateLimiter::new(burst, per_minute)),
+            forwarder: forwarder.as_ref().map(Forwarder::waker),
+            body_timeout: settings.body_timeout,
+            trust_proxy: settings.trust_proxy,
+            inbox: inbox::Inbox::new(settings.inbox_token.clone()),
+            events: events::Events {
+                limiter: settings
+                    .events_rate_limit
+                    .map(|(burst, per_minute)| RateLimiter::new(burst, per_minute)),
+                allow_origins: origins.clone(),
+                scrubber: crate::core::scrub::Scrubber::default(),
+            },
+        });
+        purge_events_periodically(state.store.clone(), settings.analytics_retention_days);
+        let app = router(state, &settings, origins, extra);
+        let listener = tokio::net::TcpListener::bind((settings.bind, settings.port))
+            .await
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", settings.bind, settings.port))?;
+        Ok(Relay {
+            listener,
+            app,
+            header_timeout: settings.header_timeout,
+            forwarder,
+            routes,
+        })
+    }
+
+    /// The address it listens on (the port is chosen when 0 was asked for).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The destinations each tier's tickets go to, for tiers that forward.
+    pub fn forwarding(&self) -> Vec<(Priority, Vec<String>)> {
+        Priority::ALL
+            .into_iter()
+            .map(|tier| (tier, self.routes.for_tier(tier.as_str()).to_vec()))
+            .filter(|(_, destinations)| !destinations.is_empty())
+            .collect()
+    }
+
+    /// Serves until SIGINT or SIGTERM, lets open requests finish, then
+    /// stops the forwarder.
+    pub async fn run(self) -> Result<(), String> {
+        accept_loop(self.listener, self.app, self.header_timeout).await;
+        if let Some(forwarder) = self.forwarder {
+            tokio::task::spawn_blocking(move || forwarder.stop())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
+
+/// Serves connections until SIGINT/SIGTERM, then lets open requests finish.
+/// Our own loop rather than `axum::serve`, which sets no header timeout.
+async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_timeout: Duration) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service;
+
+    // HTTP/1 only: the widget posts small JSON, and version sniffing (the
+    // auto builder) would wait without a timeout on a silent connection.
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause, don't spin.
+                    eprintln!("signpost: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let (stream, watcher) = match conn::watch(stream) {
+            Ok(watched) => watched,
+            Err(e) => {
+                eprintln!("signpost: cannot set up a connection: {e}");
+                continue;
+            }
+        };
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                app.clone().call(request.map(axum::body::Body::new))
+            });
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let limit = header_timeout.as_secs();
+        tokio::spawn(async move {
+            // Resets and timeouts of single connections are routine; only a
+            // half-sent request head is worth an answer.
+            if let Err(e) = connection.await {
+                if e.is_timeout() {
+                    watcher.header_timed_out(limit);
+                }
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!("signpost: some connections were still open after 10 s; closing them");
+    }
+}
+
+fn router(
+    state: Arc<AppState>,
+    settings: &config::Settings,
+    origins: Vec<HeaderValue>,
+    extra: Router,
+) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        // The widget's outbox reads Retry-After on 429/503 to pace retries.
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600));
+    let api = Router::new()
+        .route("/api/tickets", post(tickets::create_ticket))
+        .layer(middleware::from_fn(reject_oversized))
+        .layer(cors.clone())
+        .with_state(state.clone());
+    // Events: the same CORS allow-list; their own body limit (the extractor
+    // answers 413 in JSON) and rate budget.
+    let events_api = Router::new()
+        .route("/api/events", post(events::post_events))
+        .layer(DefaultBodyLimit::max(events::MAX_EVENTS_BYTES))
+        .layer(cors)
+        .with_state(state.clone());
+
+    // Widget files may be embedded from any site; they are public and
+    // carry no credentials. Their path carries the version, so a browser
+    // may keep them: fresh for 5 minutes, then used while it revalidates
+    // for a week. A page reloaded offline still gets its widget (and the
+    // tickets queued in it are sent once back online); a rebuild under the
+    // same version shows on the second load.
+    let widget = Router::new()
+        .fallback_service(ServeDir::new(&settings.widget_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(WIDGET_CACHE_CONTROL),
+        ));
+
+    // The server's clock for the widget's `clock.skew` check: an empty 204
+    // whose Date header any page may read (it says nothing but the time).
+    let time = Router::new()
+        .route("/api/time", get(|| async { StatusCode::NO_CONTENT }))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("date"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    Router::new()
+        .merge(api)
+        .merge(events_api)
+        .merge(time)
+        .merge(inbox::router(state))
+        .route("/healthz", get(|| async { "ok" }))
+        .nest_service(WIDGET_PATH, widget)
+        .route_service("/", ServeFile::new(settings.demo_dir.join("index.html")))
+        .nest_service("/demo", ServeDir::new(&settings.demo_dir))
+        .merge(extra)
+        // Every body read fails after this long, whichever route reads it:
+        // a client that declares a body and stalls does not hold a
+        // connection (handlers that read a body answer 408).
+        .layer(RequestBodyTimeoutLayer::new(settings.body_timeout))
+}
+
+/// The media type of a request body without its parameters, lowercased:
+/// `application/json` for `Application/JSON; charset=utf-8`.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+/// Whether reading a body failed because [`RequestBodyTimeoutLayer`]'s
+/// timer ran out.
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Answers 413 with a JSON error before reading a body whose declared length
+/// is over the limit; bodies without a length are cut off while read.
+async fn reject_oversized(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_TICKET_BYTES) {
+        return tickets::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            &format!("the ticket is larger than {MAX_TICKET_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Deletes raw events older than the retention now and then every hour.
+fn purge_events_periodically(store: Arc<Store>, retention_days: u32) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let store = store.clone();
+            let before = store::analytics::day_of(store::now_ms()) - i64::from(retention_days) + 1;
+            match tokio::task::spawn_blocking(move || store.purge_events(before)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(deleted)) => {
+                    tracing::info!(deleted, retention_days, "purged raw analytics events")
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "could not purge analytics events"),
+                Err(e) => tracing::warn!(error = %e, "the purge task failed"),
+            }
+        }
+    });
+}
+
+fn parse_origins(raw: &[String]) -> Result<Vec<HeaderValue>, String> {
+    raw.iter()
+        .map(|origin| {
+            let trimmed = origin.trim().trim_end_matches('/');
+            let valid = (trimmed.starts_with("https://") || trimmed.starts_with("http://"))
+                && !trimmed["https://".len().min(trimmed.len())..].contains('/');
+            if !valid {
+                return Err(format!(
+                    "--allow-origin {origin:?} is not an origin; use scheme://host[:port], e.g. https://app.example.com"
+                ));
+            }
+            HeaderValue::from_str(trimmed).map_err(|_| format!("--allow-origin {origin:?} is not a valid header value"))
+        })
+        .collect()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut sig) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            sig.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_must_be_scheme_and_host_only() {
+        assert!(parse_origins(&["https://app.example.com".into()]).is_ok());
+        assert!(parse_origins(&["http://localhost:3000/".into()]).is_ok());
+        let err = parse_origins(&["app.example.com".into()]).unwrap_err();
+        assert!(err.contains("app.example.com"), "{err}");
+        assert!(parse_origins(&["https://app.example.com/path".into()]).is_err());
+    }
+}
