@@ -51,6 +51,10 @@ impl std::error::Error for JsonError {}
 /// Deepest nesting accepted; hostile input cannot exhaust the stack.
 const MAX_DEPTH: u32 = 64;
 
+/// Most keys accepted in one object. The widget's largest object has a few
+/// dozen; the bound keeps the duplicate-key check cheap on hostile input.
+const MAX_KEYS: usize = 4096;
+
 impl Json {
     /// Parses a complete JSON document.
     pub fn parse(text: &str) -> Result<Json, JsonError> {
@@ -281,6 +285,15 @@ impl Reader<'_> {
                         return Err(self.error("expected `:`"));
                     }
                     self.pos += 1;
+                    // A duplicate is refused rather than resolved, so no
+                    // reader silently picks one of the values. The scan is
+                    // quadratic, hence the bound on keys per object.
+                    if fields.iter().any(|(seen, _)| *seen == key) {
+                        return Err(self.error("duplicate key in object"));
+                    }
+                    if fields.len() == MAX_KEYS {
+                        return Err(self.error("too many keys in one object"));
+                    }
                     fields.push((key, self.value(depth + 1)?));
                     if self.separator(b'}')? {
                         return Ok(Json::Obj(fields));
@@ -337,9 +350,14 @@ impl Reader<'_> {
         if negative {
             self.pos += 1;
         }
+        let start = self.pos;
         let (mut value, count) = self.digits();
         if count == 0 {
             return Err(self.error("expected digits"));
+        }
+        if count > 1 && self.bytes[start] == b'0' {
+            self.pos = start;
+            return Err(self.error("a number cannot start with 0"));
         }
         if self.bytes.get(self.pos) == Some(&b'.') {
             self.pos += 1;
@@ -417,16 +435,22 @@ impl Reader<'_> {
                         Some(b'u') => {
                             self.pos += 1;
                             let mut code = self.hex4()?;
+                            // A surrogate is only valid as a high-low pair;
+                            // serde_json refuses a lone one, and so do we.
                             if (0xD800..0xDC00).contains(&code)
                                 && self.bytes[self.pos..].starts_with(b"\\u")
                             {
                                 self.pos += 2;
                                 let low = self.hex4()?;
-                                if (0xDC00..0xE000).contains(&low) {
-                                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                                if !(0xDC00..0xE000).contains(&low) {
+                                    return Err(self.error("lone surrogate in string"));
                                 }
+                                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
                             }
-                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                            match char::from_u32(code) {
+                                Some(c) => out.push(c),
+                                None => return Err(self.error("lone surrogate in string")),
+                            }
                             continue;
                         }
                         _ => return Err(self.error("unknown escape in string")),
@@ -686,11 +710,30 @@ mod tests {
             ("{} x", "unexpected text after the JSON value"),
             ("nul", "expected a JSON value"),
             ("\"\\x\"", "unknown escape in string"),
+            // Leading zeros, lone surrogates and duplicate keys are refused,
+            // as serde_json refuses them, instead of read as something else.
+            ("[01]", "a number cannot start with 0"),
+            ("-00", "a number cannot start with 0"),
+            ("\"\\ud800\\u0041\"", "lone surrogate in string"),
+            ("\"\\ud800\"", "lone surrogate in string"),
+            ("\"\\udc00\"", "lone surrogate in string"),
+            ("{\"a\":1,\"b\":2,\"a\":3}", "duplicate key in object"),
         ] {
             let err = Json::parse(text).unwrap_err();
             assert_eq!(err.message, message, "{text}");
             assert!(err.at.starts_with("byte "), "{err}");
         }
+    }
+
+    #[test]
+    fn an_object_with_too_many_keys_is_refused() {
+        let object = |n: usize| {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":0")).collect();
+            format!("{{{}}}", keys.join(","))
+        };
+        assert!(Json::parse(&object(MAX_KEYS)).is_ok());
+        let err = Json::parse(&object(MAX_KEYS + 1)).unwrap_err();
+        assert_eq!(err.message, "too many keys in one object");
     }
 
     #[test]
