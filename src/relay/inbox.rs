@@ -484,7 +484,7 @@ async fn report(
     let store = state.store.clone();
     let flow = query.flow.filter(|f| !f.is_empty());
     let computed = tokio::task::spawn_blocking(move || {
-        super::report::compute(&store, &period, flow.as_deref())
+        super::report::compute(&*store, &period, flow.as_deref())
     })
     .await;
     match computed {

@@ -42,7 +42,7 @@ pub const WIDGET_CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalid
 
 /// What every request handler shares.
 pub struct AppState {
-    store: Arc<Store>,
+    store: Arc<dyn Store>,
     rate_limiter: Option<RateLimiter>,
     routes: Arc<Routes>,
     /// Wakes the forwarder when a ticket with deliveries is stored.
@@ -90,11 +90,11 @@ impl Relay {
     pub async fn start(mut settings: config::Settings, extra: Router) -> Result<Relay, String> {
         let origins = parse_origins(&settings.allow_origins)?;
         let location = settings.db.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open(&location))
+        let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || store::open(&location))
             .await
             .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        let store = Arc::new(store);
+            .map_err(|e| e.to_string())?
+            .into();
         let routes = Arc::new(Routes::new(std::mem::take(&mut settings.destinations)));
         let forwarder =
             (!routes.is_empty()).then(|| Forwarder::start(store.clone(), routes.clone()));
@@ -339,7 +339,7 @@ async fn reject_oversized(request: Request, next: Next) -> Response {
 }
 
 /// Deletes raw events older than the retention now and then every hour.
-fn purge_events_periodically(store: Arc<Store>, retention_days: u32) {
+fn purge_events_periodically(store: Arc<dyn Store>, retention_days: u32) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {

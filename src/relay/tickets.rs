@@ -196,17 +196,17 @@ pub fn error(status: StatusCode, field: Option<&str>, message: &str) -> Response
 mod tests {
     use super::super::forward::Routes;
     use super::super::inbox::Inbox;
-    use super::super::store::{Location, Store};
+    use super::super::store::sqlite::SqliteStore;
+    use super::super::store::Store;
     use super::*;
 
     #[tokio::test]
     async fn a_ticket_that_cannot_be_stored_gets_503_and_no_reference() {
         let dir = tempfile::tempdir().unwrap();
-        let location = Location::Sqlite(dir.path().join("t.sqlite3"));
-        let store = Arc::new(Store::open(&location).unwrap());
+        let store = Arc::new(SqliteStore::open(&dir.path().join("t.sqlite3")).unwrap());
         store.fail_writes();
         let state = Arc::new(AppState {
-            store: store.clone(),
+            store: store.clone() as Arc<dyn Store>,
             rate_limiter: None,
             routes: Arc::new(Routes::default()),
             forwarder: None,

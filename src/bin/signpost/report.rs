@@ -6,7 +6,7 @@
 use signpost::relay::config;
 use signpost::relay::report::period::Period;
 use signpost::relay::report::{self, compute, Format};
-use signpost::relay::store::{now_ms, Location, Store};
+use signpost::relay::store::{self, now_ms, Location};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -69,7 +69,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     let report =
-        match Store::open(&location).and_then(|s| compute(&s, &period, args.flow.as_deref())) {
+        match store::open(&location).and_then(|s| compute(&*s, &period, args.flow.as_deref())) {
             Ok(report) => report,
             Err(e) => {
                 eprintln!("signpost report: {e}");

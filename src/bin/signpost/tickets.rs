@@ -1,6 +1,6 @@
 //! `signpost tickets`: list what the relay has stored, newest first.
 
-use signpost::relay::store::{Location, Store};
+use signpost::relay::store::{self, Location};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -30,7 +30,7 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let rows = match Store::open(&location).and_then(|s| s.recent_tickets(args.limit)) {
+    let rows = match store::open(&location).and_then(|s| s.recent_tickets(args.limit)) {
         Ok(rows) => rows,
         Err(e) => {
             eprintln!("signpost tickets: {e}");

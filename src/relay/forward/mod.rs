@@ -185,7 +185,7 @@ impl Waker {
 impl Forwarder {
     /// Starts a worker thread per destination. Each first picks up whatever
     /// a previous run left pending for it.
-    pub fn start(store: Arc<Store>, routes: Arc<Routes>) -> Forwarder {
+    pub fn start(store: Arc<dyn Store>, routes: Arc<Routes>) -> Forwarder {
         let stop = Arc::new(AtomicBool::new(false));
         let mut wakers = Vec::new();
         let mut threads = Vec::new();
@@ -195,7 +195,7 @@ impl Forwarder {
             let name = name.clone();
             let thread = std::thread::Builder::new()
                 .name(format!("signpost-forward-{name}"))
-                .spawn(move || run(&store, &routes, &name, &woken, &stopping))
+                .spawn(move || run(&*store, &routes, &name, &woken, &stopping))
                 .expect("spawn a forwarder thread");
             wakers.push(wake);
             threads.push(thread);
@@ -238,7 +238,13 @@ impl Forwarder {
 }
 
 /// One destination's worker: claims its due deliveries, attempts them.
-fn run(store: &Store, routes: &Routes, destination: &str, woken: &Receiver<()>, stop: &AtomicBool) {
+fn run(
+    store: &dyn Store,
+    routes: &Routes,
+    destination: &str,
+    woken: &Receiver<()>,
+    stop: &AtomicBool,
+) {
     while !stop.load(Ordering::SeqCst) {
         let due = match store.claim_due(destination, now_ms(), LEASE_MS, BATCH) {
             Ok(due) => due,
@@ -272,7 +278,7 @@ fn run(store: &Store, routes: &Routes, destination: &str, woken: &Receiver<()>, 
 /// A stored ticket with its payload parsed, ready to send.
 type Loaded = Result<(StoredTicket, serde_json::Value), SendError>;
 
-fn load(store: &Store, ticket_id: i64) -> Loaded {
+fn load(store: &dyn Store, ticket_id: i64) -> Loaded {
     let ticket = store
         .ticket_by_id(ticket_id)
         .map_err(|e| SendError::transient(format!("cannot read the ticket: {e}")))?
@@ -282,7 +288,7 @@ fn load(store: &Store, ticket_id: i64) -> Loaded {
     Ok((ticket, json))
 }
 
-fn attempt(store: &Store, routes: &Routes, due: &DueDelivery, ticket: &Loaded) {
+fn attempt(store: &dyn Store, routes: &Routes, due: &DueDelivery, ticket: &Loaded) {
     let outcome = match deliver(routes, due, ticket) {
         Ok(()) => Attempt::Delivered,
         Err(e) if e.permanent => Attempt::Failed { error: e.reason },

@@ -22,7 +22,7 @@ pub enum Format {
 
 /// The report over `period` from `store`, for one flow or all of them.
 pub fn compute(
-    store: &Store,
+    store: &dyn Store,
     period: &Period,
     flow: Option<&str>,
 ) -> Result<model::Report, StoreError> {

@@ -74,16 +74,11 @@ pub trait Sql {
     fn run(&mut self, sql: &str, params: &[P<'_>]) -> Result<u64, StoreError>;
     /// Runs a query, returning its rows.
     fn rows(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<Vec<V>>, StoreError>;
-    /// Whether this is Postgres (for `GREATEST` and `FOR UPDATE`).
-    fn postgres(&self) -> bool;
-
-    fn greatest(&self) -> &'static str {
-        if self.postgres() {
-            "GREATEST"
-        } else {
-            "max"
-        }
-    }
+    /// The two-argument maximum: `GREATEST` in Postgres, `max` in SQLite.
+    fn greatest(&self) -> &'static str;
+    /// What locks a row read for an update: ` FOR UPDATE` in Postgres;
+    /// nothing in SQLite, whose write transaction holds the whole file.
+    fn for_update(&self) -> &'static str;
 }
 
 /// The schema, in portable SQL with two spellings: SQLite's `INTEGER` and
@@ -731,7 +726,7 @@ fn merge_run(
     if created == 1 {
         bump(counts, metric::RUN_STARTED, flow, "");
     }
-    let lock = if tx.postgres() { " FOR UPDATE" } else { "" };
+    let lock = tx.for_update();
     let row = tx
         .rows(
             &format!(

@@ -8,7 +8,7 @@
 
 pub mod analytics;
 mod postgres;
-mod sqlite;
+pub(super) mod sqlite;
 
 use rand::Rng;
 use std::path::PathBuf;
@@ -143,6 +143,17 @@ pub enum Attempt {
     Failed { error: String },
 }
 
+impl Attempt {
+    /// The delivery's new state, next attempt time and error, at `now`.
+    fn row(&self, now: i64) -> (DeliveryState, i64, Option<&str>) {
+        match self {
+            Attempt::Delivered => (DeliveryState::Delivered, now, None),
+            Attempt::Retry { at_ms, error } => (DeliveryState::Pending, *at_ms, Some(error)),
+            Attempt::Failed { error } => (DeliveryState::Failed, now, Some(error)),
+        }
+    }
+}
+
 /// Where tickets are kept, parsed from `--db`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -188,145 +199,78 @@ fn redact_url_password(url: &str) -> String {
     }
 }
 
-/// A ticket store on either backend.
-pub enum Store {
-    Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PgStore),
-}
-
-impl Store {
-    /// Opens the store (creating a SQLite file if missing) and runs migrations.
-    pub fn open(location: &Location) -> Result<Store, StoreError> {
-        match location {
-            Location::Sqlite(path) => sqlite::SqliteStore::open(path).map(Store::Sqlite),
-            Location::Postgres(url) => postgres::PgStore::open(url).map(Store::Postgres),
-        }
-    }
-
+/// Where tickets, their deliveries and analytics events are kept. SQLite
+/// and Postgres implement it alike; [`open`] picks one from a [`Location`].
+/// Calls block: async code runs them on tokio's blocking pool.
+pub trait Store: Send + Sync {
     /// Stores a ticket once per idempotency key, with a pending delivery for
     /// each destination, in one transaction. `payload` must already be the
     /// canonical JSON of a validated ticket, so equal tickets compare equal.
-    pub fn insert_ticket(
+    fn insert_ticket(
         &self,
         key: &str,
         payload: &str,
         tier: &str,
         destinations: &[String],
-    ) -> Result<Stored, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.insert_ticket(key, payload, tier, destinations),
-            Store::Postgres(s) => s.insert_ticket(key, payload, tier, destinations),
-        }
-    }
+    ) -> Result<Stored, StoreError>;
 
     /// The most recent tickets first, with their deliveries.
-    pub fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.recent_tickets(limit),
-            Store::Postgres(s) => s.recent_tickets(limit),
-        }
-    }
+    fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError>;
 
     /// One ticket by its reference (`SP-…`).
-    pub fn ticket_by_reference(&self, reference: &str) -> Result<Option<StoredTicket>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.ticket_where("reference", reference),
-            Store::Postgres(s) => s.ticket_where("reference", reference),
-        }
-    }
+    fn ticket_by_reference(&self, reference: &str) -> Result<Option<StoredTicket>, StoreError>;
 
     /// One ticket by its row id.
-    pub fn ticket_by_id(&self, id: i64) -> Result<Option<StoredTicket>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.ticket_by_id(id),
-            Store::Postgres(s) => s.ticket_by_id(id),
-        }
-    }
+    fn ticket_by_id(&self, id: i64) -> Result<Option<StoredTicket>, StoreError>;
 
     /// Leases up to `limit` pending deliveries to `destination` that are due
     /// at `now_ms` (each destination has its own worker):
     /// each is hidden from other claims until `now_ms + lease_ms`, so a relay
     /// that dies mid-attempt has it retried once the lease runs out.
-    pub fn claim_due(
+    fn claim_due(
         &self,
         destination: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
-    ) -> Result<Vec<DueDelivery>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.claim_due(destination, now_ms, lease_ms, limit),
-            Store::Postgres(s) => s.claim_due(destination, now_ms, lease_ms, limit),
-        }
-    }
+    ) -> Result<Vec<DueDelivery>, StoreError>;
 
     /// Records the outcome of an attempt at a leased delivery.
-    pub fn record_attempt(
+    fn record_attempt(
         &self,
         ticket_id: i64,
         destination: &str,
         attempt: &Attempt,
-    ) -> Result<(), StoreError> {
-        let now = now_ms();
-        let (state, next_at, error) = match attempt {
-            Attempt::Delivered => (DeliveryState::Delivered, now, None),
-            Attempt::Retry { at_ms, error } => {
-                (DeliveryState::Pending, *at_ms, Some(error.as_str()))
-            }
-            Attempt::Failed { error } => (DeliveryState::Failed, now, Some(error.as_str())),
-        };
-        match self {
-            Store::Sqlite(s) => {
-                s.record_attempt(ticket_id, destination, state.as_str(), next_at, error, now)
-            }
-            Store::Postgres(s) => {
-                s.record_attempt(ticket_id, destination, state.as_str(), next_at, error, now)
-            }
-        }
-    }
+    ) -> Result<(), StoreError>;
 
-    /// Stores a validated, scrubbed batch of events once per batch id.
-    pub fn ingest_events(
+    /// Stores a validated, scrubbed batch of events once per batch id
+    /// (see [`analytics::ingest`]).
+    fn ingest_events(
         &self,
         batch: &crate::core::analytics::Batch,
         received_ms: i64,
-    ) -> Result<analytics::Ingested, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.ingest_events(batch, received_ms),
-            Store::Postgres(s) => s.ingest_events(batch, received_ms),
-        }
-    }
+    ) -> Result<analytics::Ingested, StoreError>;
 
     /// Deletes raw events (and the per-visit rows made from them) received
     /// before `before_day`; the daily counts stay.
-    pub fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.purge_events(before_day),
-            Store::Postgres(s) => s.purge_events(before_day),
-        }
-    }
+    fn purge_events(&self, before_day: i64) -> Result<u64, StoreError>;
 
     /// The aggregates a report over `span` is computed from; counts are read
     /// from `previous_first_day` on, for the change against the period before.
-    pub fn report_data(
+    fn report_data(
         &self,
         span: analytics::Span,
         previous_first_day: i64,
-    ) -> Result<analytics::ReportData, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.report_data(span, previous_first_day),
-            Store::Postgres(s) => s.report_data(span, previous_first_day),
-        }
-    }
+    ) -> Result<analytics::ReportData, StoreError>;
+}
 
-    /// Makes every later write fail, as a full disk or read-only file would.
-    #[cfg(test)]
-    pub fn fail_writes(&self) {
-        match self {
-            Store::Sqlite(s) => s.fail_writes(),
-            Store::Postgres(_) => unimplemented!("tests use SQLite"),
-        }
-    }
+/// Opens the store at `location` (creating a SQLite file if missing) and
+/// runs its migrations.
+pub fn open(location: &Location) -> Result<Box<dyn Store>, StoreError> {
+    Ok(match location {
+        Location::Sqlite(path) => Box::new(sqlite::SqliteStore::open(path)?),
+        Location::Postgres(url) => Box::new(postgres::PgStore::open(url)?),
+    })
 }
 
 /// Milliseconds since the Unix epoch, now: the time the store records.
@@ -365,10 +309,9 @@ fn too_new(applied: usize) -> StoreError {
 mod tests {
     use super::*;
 
-    fn temp_store() -> (tempfile::TempDir, Store) {
+    fn temp_store() -> (tempfile::TempDir, sqlite::SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let location = Location::Sqlite(dir.path().join("nested/tickets.sqlite3"));
-        let store = Store::open(&location).unwrap();
+        let store = sqlite::SqliteStore::open(&dir.path().join("nested/tickets.sqlite3")).unwrap();
         (dir, store)
     }
 
@@ -474,11 +417,11 @@ mod tests {
     fn tickets_survive_reopening_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let location = Location::Sqlite(dir.path().join("t.sqlite3"));
-        Store::open(&location)
+        open(&location)
             .unwrap()
             .insert_ticket("key-00001", "{}", "howto", &[])
             .unwrap();
-        let reopened = Store::open(&location).unwrap();
+        let reopened = open(&location).unwrap();
         let rows = reopened.recent_tickets(10).unwrap();
         assert_eq!(rows.len(), 1);
         assert!(is_reference(&rows[0].reference));
@@ -492,10 +435,7 @@ mod tests {
             .unwrap()
             .pragma_update(None, "user_version", 99)
             .unwrap();
-        let err = Store::open(&Location::Sqlite(path))
-            .err()
-            .expect("must refuse")
-            .0;
+        let err = open(&Location::Sqlite(path)).err().expect("must refuse").0;
         assert!(err.contains("newer"), "{err}");
     }
 
@@ -506,7 +446,7 @@ mod tests {
     }
 
     /// The counts of one metric by subject, over all days.
-    fn counts(store: &Store, wanted: &str) -> Vec<(String, i64)> {
+    fn counts(store: &dyn Store, wanted: &str) -> Vec<(String, i64)> {
         let span = analytics::Span {
             first_day: 0,
             last_day: i64::MAX / 2,
@@ -569,10 +509,7 @@ mod tests {
             .unwrap();
         assert_eq!(store.purge_events(101).unwrap(), 2, "day 100's two events");
         assert_eq!(store.purge_events(101).unwrap(), 0);
-        let Store::Sqlite(lite) = &store else {
-            unreachable!()
-        };
-        let visits: i64 = lite.count("visits");
+        let visits: i64 = store.count("visits");
         assert_eq!(visits, 1, "day 100's visit is gone");
         // The daily counts of both days stay (one row a day).
         assert_eq!(
@@ -600,7 +537,7 @@ mod tests {
             )
             .unwrap();
         }
-        let store = Store::open(&Location::Sqlite(path)).unwrap();
+        let store = sqlite::SqliteStore::open(&path).unwrap();
         assert_eq!(
             counts(&store, analytics::metric::RESOLVED_STEPS),
             vec![("4".to_string(), 1)]

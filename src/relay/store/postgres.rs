@@ -6,8 +6,8 @@
 
 use super::analytics::{self, Ingested, ReportData, Span, Sql, P, V};
 use super::{
-    new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, StoreError, Stored,
-    StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
+    new_reference, now_ms, too_new, Attempt, Delivery, DeliveryState, DueDelivery, Store,
+    StoreError, Stored, StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
 };
 use ::postgres::types::Type;
 use ::postgres::{Client, NoTls, Row};
@@ -102,7 +102,23 @@ impl PgStore {
             .map_err(|e| StoreError(format!("no Postgres connection: {e}")))
     }
 
-    pub fn insert_ticket(
+    /// `column` is a fixed identifier from this module, never user input.
+    pub fn ticket_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<StoredTicket>, StoreError> {
+        let mut client = self.client()?;
+        let row = client.query_opt(
+            &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {column} = $1"),
+            &[&value],
+        )?;
+        with_deliveries(&mut client, row)
+    }
+}
+
+impl Store for PgStore {
+    fn insert_ticket(
         &self,
         key: &str,
         payload: &str,
@@ -150,7 +166,7 @@ impl PgStore {
     /// Stores a batch of events once per batch id (see [`analytics::ingest`]).
     /// Two relays racing with one batch id: the second insert of the id
     /// waits for the first transaction and then inserts nothing.
-    pub fn ingest_events(
+    fn ingest_events(
         &self,
         batch: &crate::core::analytics::Batch,
         received_ms: i64,
@@ -169,7 +185,7 @@ impl PgStore {
     }
 
     /// Deletes raw events received before `before_day`.
-    pub fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
+    fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
         let deleted = analytics::purge(&mut Pg(&mut tx), before_day)?;
@@ -177,12 +193,12 @@ impl PgStore {
         Ok(deleted)
     }
 
+    fn ticket_by_reference(&self, reference: &str) -> Result<Option<StoredTicket>, StoreError> {
+        self.ticket_where("reference", reference)
+    }
+
     /// What a report over `span` is computed from.
-    pub fn report_data(
-        &self,
-        span: Span,
-        previous_first_day: i64,
-    ) -> Result<ReportData, StoreError> {
+    fn report_data(&self, span: Span, previous_first_day: i64) -> Result<ReportData, StoreError> {
         let mut client = self.client()?;
         // One snapshot: every figure comes from the same moment.
         let mut tx = client
@@ -193,7 +209,7 @@ impl PgStore {
         analytics::report_data(&mut Pg(&mut tx), span, previous_first_day)
     }
 
-    pub fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
+    fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
         let mut client = self.client()?;
         let rows = client.query(
             &format!("SELECT {TICKET_COLUMNS} FROM tickets ORDER BY id DESC LIMIT $1"),
@@ -206,21 +222,7 @@ impl PgStore {
         Ok(tickets)
     }
 
-    /// `column` is a fixed identifier from this module, never user input.
-    pub fn ticket_where(
-        &self,
-        column: &str,
-        value: &str,
-    ) -> Result<Option<StoredTicket>, StoreError> {
-        let mut client = self.client()?;
-        let row = client.query_opt(
-            &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {column} = $1"),
-            &[&value],
-        )?;
-        with_deliveries(&mut client, row)
-    }
-
-    pub fn ticket_by_id(&self, id: i64) -> Result<Option<StoredTicket>, StoreError> {
+    fn ticket_by_id(&self, id: i64) -> Result<Option<StoredTicket>, StoreError> {
         let mut client = self.client()?;
         let row = client.query_opt(
             &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1"),
@@ -229,7 +231,7 @@ impl PgStore {
         with_deliveries(&mut client, row)
     }
 
-    pub fn claim_due(
+    fn claim_due(
         &self,
         destination: &str,
         now_ms: i64,
@@ -258,15 +260,15 @@ impl PgStore {
             .collect())
     }
 
-    pub fn record_attempt(
+    fn record_attempt(
         &self,
         ticket_id: i64,
         destination: &str,
-        state: &str,
-        next_attempt_at_ms: i64,
-        error: Option<&str>,
-        now: i64,
+        attempt: &Attempt,
     ) -> Result<(), StoreError> {
+        let now = now_ms();
+        let (state, next_attempt_at_ms, error) = attempt.row(now);
+        let state = state.as_str();
         self.client()?.execute(
             "UPDATE deliveries SET state = $3, attempts = attempts + 1,
                  next_attempt_at_ms = $4, last_error = $5, updated_at_ms = $6
@@ -403,7 +405,11 @@ impl Sql for Pg<'_, '_> {
             .collect()
     }
 
-    fn postgres(&self) -> bool {
-        true
+    fn greatest(&self) -> &'static str {
+        "GREATEST"
+    }
+
+    fn for_update(&self) -> &'static str {
+        " FOR UPDATE"
     }
 }

@@ -3,8 +3,8 @@
 
 use super::analytics::{self, Ingested, ReportData, Span, Sql, P, V};
 use super::{
-    new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, StoreError, Stored,
-    StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
+    new_reference, now_ms, too_new, Attempt, Delivery, DeliveryState, DueDelivery, Store,
+    StoreError, Stored, StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -73,7 +73,39 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn insert_ticket(
+    /// Rows in `table` (a fixed name from a test).
+    #[cfg(test)]
+    pub fn count(&self, table: &str) -> i64 {
+        self.conn()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[cfg(test)]
+    pub fn fail_writes(&self) {
+        self.conn().pragma_update(None, "query_only", true).unwrap();
+    }
+
+    /// `column` is a fixed identifier from this module, never user input.
+    pub fn ticket_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<StoredTicket>, StoreError> {
+        let conn = self.conn();
+        let ticket = conn
+            .query_row(
+                &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {column} = ?1"),
+                params![value],
+                ticket_row,
+            )
+            .optional()?;
+        with_deliveries(&conn, ticket)
+    }
+}
+
+impl Store for SqliteStore {
+    fn insert_ticket(
         &self,
         key: &str,
         payload: &str,
@@ -121,7 +153,7 @@ impl SqliteStore {
     }
 
     /// Stores a batch of events once per batch id (see [`analytics::ingest`]).
-    pub fn ingest_events(
+    fn ingest_events(
         &self,
         batch: &crate::core::analytics::Batch,
         received_ms: i64,
@@ -143,7 +175,7 @@ impl SqliteStore {
     }
 
     /// Deletes raw events received before `before_day`.
-    pub fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
+    fn purge_events(&self, before_day: i64) -> Result<u64, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let deleted = analytics::purge(&mut Lite(&tx), before_day)?;
@@ -151,32 +183,19 @@ impl SqliteStore {
         Ok(deleted)
     }
 
+    fn ticket_by_reference(&self, reference: &str) -> Result<Option<StoredTicket>, StoreError> {
+        self.ticket_where("reference", reference)
+    }
+
     /// What a report over `span` is computed from.
-    pub fn report_data(
-        &self,
-        span: Span,
-        previous_first_day: i64,
-    ) -> Result<ReportData, StoreError> {
+    fn report_data(&self, span: Span, previous_first_day: i64) -> Result<ReportData, StoreError> {
         let conn = self.conn();
         // One read transaction: every figure comes from the same moment.
         let tx = conn.unchecked_transaction()?;
         analytics::report_data(&mut Lite(&tx), span, previous_first_day)
     }
 
-    /// Rows in `table` (a fixed name from a test).
-    #[cfg(test)]
-    pub fn count(&self, table: &str) -> i64 {
-        self.conn()
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    }
-
-    #[cfg(test)]
-    pub fn fail_writes(&self) {
-        self.conn().pragma_update(None, "query_only", true).unwrap();
-    }
-
-    pub fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
+    fn recent_tickets(&self, limit: usize) -> Result<Vec<StoredTicket>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "SELECT {TICKET_COLUMNS} FROM tickets ORDER BY id DESC LIMIT ?1"
@@ -190,24 +209,7 @@ impl SqliteStore {
         Ok(tickets)
     }
 
-    /// `column` is a fixed identifier from this module, never user input.
-    pub fn ticket_where(
-        &self,
-        column: &str,
-        value: &str,
-    ) -> Result<Option<StoredTicket>, StoreError> {
-        let conn = self.conn();
-        let ticket = conn
-            .query_row(
-                &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {column} = ?1"),
-                params![value],
-                ticket_row,
-            )
-            .optional()?;
-        with_deliveries(&conn, ticket)
-    }
-
-    pub fn ticket_by_id(&self, id: i64) -> Result<Option<StoredTicket>, StoreError> {
+    fn ticket_by_id(&self, id: i64) -> Result<Option<StoredTicket>, StoreError> {
         let conn = self.conn();
         let ticket = conn
             .query_row(
@@ -219,7 +221,7 @@ impl SqliteStore {
         with_deliveries(&conn, ticket)
     }
 
-    pub fn claim_due(
+    fn claim_due(
         &self,
         destination: &str,
         now_ms: i64,
@@ -250,15 +252,15 @@ impl SqliteStore {
         Ok(due)
     }
 
-    pub fn record_attempt(
+    fn record_attempt(
         &self,
         ticket_id: i64,
         destination: &str,
-        state: &str,
-        next_attempt_at_ms: i64,
-        error: Option<&str>,
-        now: i64,
+        attempt: &Attempt,
     ) -> Result<(), StoreError> {
+        let now = now_ms();
+        let (state, next_attempt_at_ms, error) = attempt.row(now);
+        let state = state.as_str();
         self.conn().execute(
             "UPDATE deliveries SET state = ?3, attempts = attempts + 1,
                  next_attempt_at_ms = ?4, last_error = ?5, updated_at_ms = ?6
@@ -392,7 +394,11 @@ impl Sql for Lite<'_> {
         Ok(rows)
     }
 
-    fn postgres(&self) -> bool {
-        false
+    fn greatest(&self) -> &'static str {
+        "max"
+    }
+
+    fn for_update(&self) -> &'static str {
+        ""
     }
 }
