@@ -1,6 +1,9 @@
 //! Signpost: a customer self-service widget.
 //!
-//! - [`core`] is plain Rust (no browser types): flows, search, tickets.
+//! - [`core`] is plain Rust (no browser types, no file system): flows,
+//!   search, tickets.
+//! - `authoring` reads and checks content files and builds the bundle
+//!   (native only).
 //! - `platform` is the only code that touches web APIs (wasm only).
 //! - `ui` holds the Leptos components (wasm only).
 //! - `embed` mounts the app into the loader's shadow root and exposes the JS API (wasm only).
@@ -9,6 +12,8 @@
 //!
 //! The native CLI lives in `src/bin/signpost`: argument parsing and printing.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod authoring;
 pub mod core;
 
 #[cfg(all(not(target_arch = "wasm32"), feature = "cli"))]

@@ -1,10 +1,23 @@
-//! The core's modules form layers: no module may depend on another that
-//! depends back on it, however indirectly, and none may use the browser.
-//! A newcomer can then read the core from the bottom (json, text, sort,
-//! scrub) up (flow runtime, search, content) without meeting a cycle.
+//! `src/` is arranged in layers, and the order can be checked:
 //!
-//! Dependencies are read from the source: `crate::core::x` and `super::x`
-//! paths outside comments and `#[cfg(test)]` code, per top-level module.
+//! - the top-level modules (`core`, `authoring`, `relay`, `platform`, `ui`,
+//!   `embed`) each use only the layers listed before them in [`LAYERS`], so
+//!   there is no cycle between them: the core uses none of the others and
+//!   authoring uses only the core;
+//! - inside the core no module depends on another that depends back on it,
+//!   however indirectly, so a newcomer can read it from the bottom (json,
+//!   text, sort, scrub) up (flow runtime, search, content) without meeting
+//!   a cycle;
+//! - the core touches neither the browser nor the file system.
+//!
+//! Dependencies are read from the source: `crate::x` (or `crate::core::x`)
+//! and `super::x` paths outside comments and `#[cfg(test)]` code. Why not
+//! a tool such as `cargo modules dependencies --acyclic`: its current
+//! release (0.28) needs rustc 1.98 while this repository pins 1.95, and it
+//! analyses one target's cfgs per run, while `platform`, `ui` and `embed`
+//! exist only on wasm32 and `authoring` only natively, so no single run
+//! sees every layer. Reading the source sees them all, in milliseconds,
+//! with nothing to install.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -50,23 +63,29 @@ fn names_at(code: &str, at: usize) -> Vec<String> {
     }
 }
 
-/// Top-level core module → the top-level core modules it uses.
-fn core_graph() -> BTreeMap<String, BTreeSet<String>> {
-    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+/// Top-level module under `root` → the other top-level modules under
+/// `root` it uses, reading `{prefix}x` and `super::x` paths (`prefix` is
+/// how code names `root`: `crate::core::` for `src/core`, `crate::` for
+/// `src`). `skip` names files and folders directly under `root` that are
+/// not modules of it.
+fn module_graph(root: &Path, prefix: &str, skip: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
-    rust_files(&core, &mut files);
+    rust_files(root, &mut files);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in files {
         let rel: Vec<String> = file
-            .strip_prefix(&core)
+            .strip_prefix(root)
             .unwrap()
             .iter()
             .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
             .collect();
-        if rel == ["mod"] || rel.last().is_some_and(|l| l == "tests") {
+        if rel == ["mod"]
+            || skip.contains(&rel[0].as_str())
+            || rel.last().is_some_and(|l| l == "tests")
+        {
             continue;
         }
-        // The module path under `core`: `flow/engine/persist.rs` is
+        // The module path under `root`: `flow/engine/persist.rs` is
         // [flow, engine, persist]; `flow/mod.rs` is [flow].
         let mut module = rel.clone();
         if module.last().is_some_and(|l| l == "mod") {
@@ -75,8 +94,13 @@ fn core_graph() -> BTreeMap<String, BTreeSet<String>> {
         let me = module[0].clone();
         let code = code_of(&fs::read_to_string(&file).unwrap());
         let uses = graph.entry(me.clone()).or_default();
-        for (at, _) in code.match_indices("crate::core::") {
-            for name in names_at(&code, at + "crate::core::".len()) {
+        for (at, _) in code.match_indices(prefix) {
+            // `crate::` must not match the tail of `signpost::crate::`-like
+            // paths; it always starts a path, so check what precedes it.
+            if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            for name in names_at(&code, at + prefix.len()) {
                 uses.insert(name);
             }
         }
@@ -105,6 +129,23 @@ fn core_graph() -> BTreeMap<String, BTreeSet<String>> {
     }
     graph
 }
+
+/// Top-level core module → the top-level core modules it uses.
+fn core_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+    module_graph(&core, "crate::core::", &[])
+}
+
+/// Top-level layer (`core`, `ui`, …) → the layers it uses. The CLI
+/// (`src/bin`) is a separate crate over all of them; `lib.rs` only
+/// declares them.
+fn layer_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    module_graph(&src, "crate::", &["bin", "lib"])
+}
+
+/// The layers, bottom first: each may use only those before it.
+const LAYERS: [&str; 6] = ["core", "authoring", "relay", "platform", "ui", "embed"];
 
 /// A cycle through `graph`, as the modules on it, if there is one.
 fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
@@ -167,6 +208,53 @@ fn the_cycle_finder_finds_a_cycle_and_reads_super_paths() {
     assert_eq!(names_at(code, code.find("json").unwrap()), ["json"]);
     assert_eq!(names_at(code, code.find('{').unwrap()), ["Json", "Path"]);
     assert_eq!(names_at(code, code.rfind('{').unwrap()), ["scrub", "text"]);
+}
+
+#[test]
+fn the_layers_are_in_order() {
+    let graph = layer_graph();
+    for layer in ["core", "authoring", "platform", "ui", "embed"] {
+        assert!(graph.contains_key(layer), "no layer {layer}: {graph:?}");
+    }
+    for (layer, uses) in &graph {
+        let Some(rank) = LAYERS.iter().position(|l| l == layer) else {
+            panic!("src/{layer} is not a known layer: add it to LAYERS in tests/core_layers.rs (and to the README's layer map)");
+        };
+        let above: Vec<&String> = uses
+            .iter()
+            .filter(|u| LAYERS.iter().position(|l| l == *u) > Some(rank))
+            .collect();
+        assert!(
+            above.is_empty(),
+            "src/{layer} uses {above:?}, which sit above it (layers bottom first: {LAYERS:?}); move the shared item down"
+        );
+    }
+    assert!(graph["core"].is_empty(), "{:?}", graph["core"]);
+    assert_eq!(
+        graph["authoring"].iter().collect::<Vec<_>>(),
+        ["core"],
+        "authoring uses only the core"
+    );
+    if let Some(cycle) = find_cycle(&graph) {
+        panic!("import cycle between layers: {}", cycle.join(" → "));
+    }
+}
+
+#[test]
+fn the_core_uses_no_file_system() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+    let mut files = Vec::new();
+    rust_files(&core, &mut files);
+    for file in files {
+        let code = code_of(&fs::read_to_string(&file).unwrap());
+        for fs_use in ["std::fs", "File::"] {
+            assert!(
+                !code.contains(fs_use),
+                "{} uses {fs_use}: the core reads no files (that is authoring's job, in src/authoring)",
+                file.display()
+            );
+        }
+    }
 }
 
 #[test]

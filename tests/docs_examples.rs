@@ -29,9 +29,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
+use signpost::authoring::flow::{
+    check_source, CheckOptions, Code, Diagnostic, Severity, SourceFormat,
+};
 use signpost::core::analytics::Batch;
 use signpost::core::article::Article;
-use signpost::core::flow::{check_source, CheckOptions, Code, Diagnostic, Severity, SourceFormat};
 use signpost::core::ticket::Ticket;
 
 fn root() -> PathBuf {

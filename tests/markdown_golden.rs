@@ -7,8 +7,8 @@
 //! `UPDATE_GOLDEN=1 cargo test --test markdown_golden` and review the diff.
 #![cfg(not(target_arch = "wasm32"))]
 
-use signpost::core::content::markdown::{MAX_DEPTH, MAX_MARKDOWN_BYTES};
-use signpost::core::content::{markdown_to_tree, plain_text, Block, Inline};
+use signpost::authoring::markdown::{markdown_to_tree, MAX_DEPTH, MAX_MARKDOWN_BYTES};
+use signpost::core::content::{plain_text, Block, Inline};
 use std::path::Path;
 
 fn golden_dir() -> std::path::PathBuf {

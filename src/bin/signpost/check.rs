@@ -1,8 +1,8 @@
 //! `signpost check`: validate flow files and report every mistake.
 
-use signpost::core::flow::load::{check_paths, Report};
-use signpost::core::flow::paths::DEFAULT_MAX_PATHS;
-use signpost::core::flow::{simulate, CheckOptions, Diagnostic, Severity, Simulation};
+use signpost::authoring::flow::load::{check_paths, Report};
+use signpost::authoring::flow::paths::DEFAULT_MAX_PATHS;
+use signpost::authoring::flow::{simulate, CheckOptions, Diagnostic, Severity, Simulation};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,8 +1,9 @@
 //! `signpost graph`: draw a flow as Mermaid text or a standalone SVG, for
 //! reviews and docs. Every label is escaped for its target language.
 
+use signpost::authoring::flow::{check_source, CheckOptions, SourceFormat};
 use signpost::core::flow::format::{Node, Priority};
-use signpost::core::flow::{check_source, CheckOptions, Flow, SourceFormat};
+use signpost::core::flow::Flow;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -31,7 +32,7 @@ pub enum Format {
 
 pub fn run(args: Args) -> ExitCode {
     let file = args.flow.display().to_string();
-    let text = match signpost::core::flow::load::read_capped(&args.flow) {
+    let text = match signpost::authoring::flow::load::read_capped(&args.flow) {
         Ok(t) => t,
         Err(d) => {
             println!("{d}");

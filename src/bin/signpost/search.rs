@@ -315,7 +315,7 @@ fn load_articles(path: &Path) -> Result<Vec<(String, Article)>, String> {
 /// Flows read and validated by the same code as `signpost check`; a flow
 /// with errors stops the search with those errors.
 fn load_flows(path: &Path) -> Result<Vec<(String, Document)>, String> {
-    use signpost::core::flow::{load, parse_flow, SourceFormat};
+    use signpost::authoring::flow::{load, parse_flow, SourceFormat};
     let (files, problems) = load::collect_files(&[path.to_path_buf()]);
     if let Some(p) = problems.first() {
         return Err(p.to_string());

@@ -1,6 +1,6 @@
 //! Which link targets and image sources the safe tree may carry. Pure
 //! string checks with no parser behind them, so both the build-time
-//! Markdown converter ([`super::markdown`]) and the widget's
+//! Markdown converter (`signpost::authoring::markdown`) and the widget's
 //! [`super::short`] use the same rule without pulling a Markdown parser
 //! into the wasm.
 

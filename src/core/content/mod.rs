@@ -2,8 +2,9 @@
 //! `signpost build`, and the safe content tree article bodies become.
 //!
 //! - [`tree`]: the safe tree ([`Block`], [`Inline`]) and [`plain_text`].
-//! - [`markdown`]: Markdown → tree, at build time only (the widget never
-//!   converts article bodies; it only deserialises them).
+//! - Markdown → tree happens at build time (`signpost::authoring::markdown`,
+//!   native only): the widget never converts article bodies, it only reads
+//!   them.
 //! - [`short`]: [`short_markdown`], the small Markdown subset of flow node
 //!   texts → tree, hand-written so the widget can convert them itself.
 //! - [`href`]: [`safe_href`] / [`safe_src`], the link and image rule both
@@ -16,12 +17,10 @@
 
 pub mod decode;
 pub mod href;
-pub mod markdown;
 pub mod short;
 pub mod tree;
 
 pub use href::{safe_href, safe_src};
-pub use markdown::{markdown_to_tree, Converted, TooLarge, Warning, MAX_MARKDOWN_BYTES};
 pub use short::short_markdown;
 pub use tree::{plain_text, Block, Inline, Table};
 

@@ -133,7 +133,7 @@ impl Out {
 /// The flow's canonical JSON: its serde form as serde_json writes it
 /// (fields in declaration order, maps sorted by key, empty optional fields
 /// left out), so it does not depend on authoring order or on YAML vs JSON.
-pub(super) fn flow_json(flow: &Flow) -> String {
+pub(crate) fn flow_json(flow: &Flow) -> String {
     let mut w = Out::new();
     w.open('{');
     w.key("version");

@@ -13,7 +13,9 @@
 //! reload against new content starts over instead of misrouting.
 //!
 //! ```
-//! use signpost::core::flow::{parse_flow, SourceFormat, Session, View};
+//! // The widget reads flows from the bundle; here authoring reads one.
+//! use signpost::authoring::flow::{parse_flow, SourceFormat};
+//! use signpost::core::flow::{Session, View};
 //! let flow = parse_flow(
 //!     "version: 1\nid: demo\ntitle: Demo\nstart: ask\nnodes:\n  ask:\n    kind: question\n    text: Plugged in?\n    choices:\n      - {label: 'Yes', next: done}\n      - {label: 'No', next: help}\n  done: {kind: resolved}\n  help: {kind: ticket, category: power, priority: howto}\n",
 //!     SourceFormat::Yaml,

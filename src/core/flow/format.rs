@@ -1,9 +1,10 @@
 //! The flow file format, version 1, as plain serde types.
 //!
 //! These types are what the content bundle carries and what the engine runs.
-//! Authoring files are read through [`crate::core::flow::parse_flow`], which
-//! reports every mistake with its position; the bundle's already-checked JSON
-//! is read by [`crate::core::flow::decode`], which the widget can afford.
+//! Authoring files are read through `signpost::authoring::flow::parse_flow`
+//! (native only), which reports every mistake with its position; the
+//! bundle's already-checked JSON is read by [`crate::core::flow::decode`],
+//! which the widget can afford.
 
 pub use crate::core::ticket::Priority;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,13 @@
 //! Cross-module tests: parsing + validation as an author meets them, the
-//! engine as the widget drives it, and hostile input.
+//! engine as the widget drives it, and hostile input. The engine's tests
+//! live here, not in the core, because they run flows as authors write
+//! them, and only authoring reads flow files.
 
 use super::*;
+use crate::core::flow::{
+    encode, engine, format, CheckResult, EngineError, Event, Node, NodeKind, Priority, ResumeError,
+    Session, Value, View,
+};
 
 const DEMO: [(&str, &str); 4] = [
     (

@@ -3,10 +3,10 @@
 //! duplicate keys) with its position, instead of stopping at the first.
 
 use super::diagnostics::{suggest, Code, Diagnostic};
-use super::format::*;
 use super::tree::{
     scan_json, scan_yaml, Budget, SourceMap, Tree, TreeSeed, BUDGET_MESSAGE, EXPANSION_BUDGET,
 };
+use crate::core::flow::format::*;
 use serde::de::DeserializeSeed;
 use std::collections::{BTreeMap, BTreeSet};
 

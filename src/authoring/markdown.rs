@@ -1,4 +1,4 @@
-//! Markdown → [safe content tree](super::tree), at build time.
+//! Markdown → [safe content tree](crate::core::content::tree), at build time.
 //!
 //! CommonMark plus tables and strikethrough (pulldown-cmark). What is not
 //! safe or not supported is dropped or degraded, with a [`Warning`] naming
@@ -16,8 +16,8 @@
 //!   every bundle stays readable (JSON readers cap nesting);
 //! - a body over [`MAX_MARKDOWN_BYTES`] is refused ([`TooLarge`]).
 
-pub use super::href::{safe_href, safe_src};
-use super::tree::{plain_text, Block, Inline, Table};
+pub use crate::core::content::href::{safe_href, safe_src};
+use crate::core::content::tree::{plain_text, Block, Inline, Table};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::fmt;
 

@@ -5,11 +5,11 @@
 //! a few microseconds and no stack.
 
 use super::diagnostics::{suggest, Code, Diagnostic};
-use super::expr::{parse_condition, CHECK_PREFIX};
-use super::format::*;
 use super::parse::{is_valid_check_name, is_valid_id, split_node_path, Parsed};
 use super::paths::{simulate, DEFAULT_MAX_PATHS};
 use super::Checked;
+use crate::core::flow::expr::{parse_condition, CHECK_PREFIX};
+use crate::core::flow::format::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// More interactive steps than this on one path, before any end, is a

@@ -9,8 +9,8 @@
 //! capped, so huge or highly branching graphs cannot exhaust the stack or
 //! the machine.
 
-use super::expr::{parse_condition, CHECK_PREFIX};
-use super::format::{Flow, Node, Priority, Value};
+use crate::core::flow::expr::{parse_condition, CHECK_PREFIX};
+use crate::core::flow::format::{Flow, Node, Priority, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -375,7 +375,7 @@ pub fn simulate(flow: &Flow, max_paths: usize) -> Simulation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::flow::parse::{parse_source, SourceFormat};
+    use crate::authoring::flow::parse::{parse_source, SourceFormat};
 
     fn flow(src: &str) -> Flow {
         let p = parse_source(src, SourceFormat::Yaml, "t.yaml");

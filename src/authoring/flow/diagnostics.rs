@@ -31,7 +31,7 @@ impl Severity {
 pub enum Code {
     /// The file could not be read (IO error, not UTF-8).
     Io,
-    /// The file is larger than [`crate::core::flow::MAX_FILE_BYTES`], or
+    /// The file is larger than [`crate::authoring::flow::MAX_FILE_BYTES`], or
     /// expands (through YAML aliases) beyond the value budget.
     TooLarge,
     /// The YAML or JSON is malformed (or nested too deeply).
@@ -83,7 +83,7 @@ pub enum Code {
     UnusedVariable,
     /// Warning: a host check is declared but not used.
     UnusedHostCheck,
-    /// Warning: a path asks more than [`crate::core::flow::MAX_INTERACTIVE_STEPS`]
+    /// Warning: a path asks more than [`crate::authoring::flow::MAX_INTERACTIVE_STEPS`]
     /// interactive steps before any end.
     LongPath,
 }

@@ -1,0 +1,82 @@
+//! Flow authoring: YAML or JSON files → checked [`Flow`]s, for the CLI and
+//! `signpost build`. The widget never parses flow files; it reads the
+//! bundle's already-checked flows with [`crate::core::flow::decode`].
+//!
+//! - [`parse_source`] / [`parse_flow`]: YAML or JSON text → [`Flow`], with
+//!   every mistake reported as a positioned [`Diagnostic`].
+//! - [`validate()`]: semantic checks (references, reachability, endless
+//!   cycles, variables, checks, articles, translations).
+//! - [`simulate`]: every path through a flow and its outcome.
+//! - [`load`]: reading files and folders from disk.
+
+pub mod diagnostics;
+pub mod load;
+pub mod parse;
+pub mod paths;
+mod tree;
+pub mod validate;
+
+use crate::core::flow::Flow;
+
+pub use diagnostics::{Code, Diagnostic, Severity};
+pub use parse::{parse_source, Parsed, SourceFormat, MAX_FILE_BYTES, MAX_NODES};
+pub use paths::{simulate, Outcome, SimPath, Simulation};
+pub use validate::{check_duplicate_ids, validate, CheckOptions, MAX_INTERACTIVE_STEPS};
+
+/// The result of checking one flow file: the flow (if it could be read) and
+/// every diagnostic, errors and warnings, sorted by position.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The file name used in diagnostics.
+    pub file: String,
+    /// The flow, when readable. Present even when it has errors; use it
+    /// only when [`Checked::has_errors`] is false.
+    pub flow: Option<Flow>,
+    /// Everything found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Position of the flow's `id`, for cross-file diagnostics.
+    pub id_position: Option<(u32, u32)>,
+}
+
+impl Checked {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and validates one flow file.
+pub fn check_source(
+    source: &str,
+    format: SourceFormat,
+    file: &str,
+    opts: &CheckOptions,
+) -> Checked {
+    let parsed = parse_source(source, format, file);
+    let mut diagnostics = parsed.diagnostics.clone();
+    diagnostics.extend(validate(&parsed, opts));
+    validate::sort_diagnostics(&mut diagnostics);
+    Checked {
+        file: file.to_string(),
+        id_position: parsed.position("id"),
+        flow: parsed.flow,
+        diagnostics,
+    }
+}
+
+/// Parses and validates one flow; `Ok` when there are no errors (warnings
+/// are dropped), else every diagnostic.
+pub fn parse_flow(
+    source: &str,
+    format: SourceFormat,
+    file_name: &str,
+) -> Result<Flow, Vec<Diagnostic>> {
+    let checked = check_source(source, format, file_name, &CheckOptions::default());
+    match checked.flow {
+        Some(flow) if !checked.has_errors() => Ok(flow),
+        _ => Err(checked.diagnostics),
+    }
+}
+
+#[cfg(test)]
+mod tests;
