@@ -1,5 +1,4 @@
-//! Text encodings the CLI writes: escaped HTML and SVG (the inbox,
-//! `signpost graph`) and hex digests (bundle hashes, webhook signatures).
+//! Escaped text for the SVG that `signpost graph` writes.
 
 /// Escapes text for element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -15,9 +14,4 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -4,7 +4,6 @@
 
 mod build;
 mod check;
-mod clock;
 mod content;
 mod encode;
 mod eval;
