@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The larger corpus is generated deterministically from the StackFAQ
-//! articles (`../shared/data/stackfaq`): the 125 real articles plus
+//! articles (`tests/data/stackfaq`): the 125 real articles plus
 //! synthetic ones whose titles and bodies recombine real sentences.
 
 use signpost::core::article::Article;
@@ -23,7 +23,7 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1000);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/stackfaq");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/stackfaq");
     let read = |name: &str| {
         std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| {
             panic!(

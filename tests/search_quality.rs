@@ -1,4 +1,4 @@
-//! Search quality on the StackFAQ dev split (`../shared/data/stackfaq`):
+//! Search quality on the StackFAQ dev split (`tests/data/stackfaq`):
 //! the targets of issues 4 and 17. Run with `--nocapture` to see the
 //! figures. The index gets the built-in English support vocabulary, as
 //! `signpost build` gives it to every English bundle.
@@ -12,27 +12,20 @@ use std::path::PathBuf;
 /// Seed of the typo run; any seed should clear the bar, this one is recorded.
 const TYPO_SEED: u64 = 1;
 
-/// `STACKFAQ_DIR` if set; else `../shared/data/stackfaq` beside the checkout;
-/// else the workspace copy, for a clone made somewhere else (as CI does).
+/// `STACKFAQ_DIR` if set, else the copy vendored in `tests/data/stackfaq`.
 fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("STACKFAQ_DIR") {
-        return PathBuf::from(dir);
-    }
-    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/stackfaq");
-    let workspace = PathBuf::from("/work/shared/data/stackfaq");
-    if !beside.is_dir() && workspace.is_dir() {
-        workspace
-    } else {
-        beside
-    }
+    std::env::var_os("STACKFAQ_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/stackfaq"),
+        PathBuf::from,
+    )
 }
 
 fn read(name: &str) -> String {
     let path = data_dir().join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {}: {e}. The search quality test needs the StackFAQ data: \
-             set STACKFAQ_DIR, or put it in ../shared/data/stackfaq next to the repository.",
+            "cannot read {}: {e}. The search quality test reads the StackFAQ data \
+             vendored in tests/data/stackfaq (or STACKFAQ_DIR).",
             path.display()
         )
     })
