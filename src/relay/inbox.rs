@@ -5,13 +5,15 @@
 //! needs the configured token, as `Authorization: Bearer` or through the
 //! login form, which sets a cookie derived from (not equal to) the token.
 
+use super::error::ApiError;
+use super::extract::ClientIp;
 use super::forward::render::{other_fields, utc_timestamp};
 use super::rate_limit::RateLimiter;
 use super::report::period::Period;
 use super::store::{is_reference, DeliveryState, StoredTicket};
 use super::AppState;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,7 +21,7 @@ use axum::{Form, Router};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -175,11 +177,11 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f5f6f8;padding:.75rem
 
 /// Without a token the inbox is off, and says how to turn it on; without the
 /// right credentials it offers the login form.
-fn gate(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Option<Response> {
+fn gate(state: &AppState, headers: &HeaderMap, client: IpAddr) -> Option<Response> {
     if let Some(disabled) = disabled(state) {
         return Some(disabled);
     }
-    let (status, note) = match state.inbox.check(headers, state.client_ip(peer, headers)) {
+    let (status, note) = match state.inbox.check(headers, client) {
         Access::Allowed => return None,
         Access::Denied => (StatusCode::UNAUTHORIZED, String::new()),
         Access::Throttled(wait) => return Some(too_many(wait)),
@@ -238,14 +240,18 @@ struct Login {
 
 async fn login(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     form: Result<Form<Login>, FormRejection>,
 ) -> Response {
     let form = match form {
         Ok(Form(form)) => form,
-        Err(rejection) if super::timed_out(&rejection) => {
-            return super::tickets::body_timed_out("login form", state.body_timeout)
+        Err(rejection) if super::extract::timer_ran_out(&rejection) => {
+            return ApiError::TimedOut {
+                what: "login form",
+                limit: state.body_timeout,
+            }
+            .into_response()
         }
         Err(rejection) => return rejection.into_response(),
     };
@@ -254,7 +260,7 @@ async fn login(
     };
     // The right token always works; only wrong ones spend the budget.
     if !same(form.token.trim(), token) {
-        return match state.inbox.wrong_guess(state.client_ip(peer, &headers)) {
+        return match state.inbox.wrong_guess(client) {
             Access::Throttled(wait) => too_many(wait),
             _ => login_page(
                 StatusCode::UNAUTHORIZED,
@@ -295,10 +301,10 @@ async fn logout() -> Response {
 
 async fn list(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = gate(&state, &headers, peer) {
+    if let Some(response) = gate(&state, &headers, client) {
         return response;
     }
     let store = state.store.clone();
@@ -369,10 +375,10 @@ fn delivery_summary(ticket: &StoredTicket) -> String {
 async fn show(
     State(state): State<Arc<AppState>>,
     Path(reference): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = gate(&state, &headers, peer) {
+    if let Some(response) = gate(&state, &headers, client) {
         return response;
     }
     let not_found = || {
@@ -463,11 +469,11 @@ async fn show(
 /// --format html` for the support team, behind the inbox token.
 async fn report(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Query(query): Query<ReportQuery>,
 ) -> Response {
-    if let Some(response) = gate(&state, &headers, peer) {
+    if let Some(response) = gate(&state, &headers, client) {
         return response;
     }
     let since = query.since.as_deref().unwrap_or("30d");
@@ -509,7 +515,7 @@ struct ReportQuery {
 }
 
 fn unavailable(error: &str) -> Response {
-    eprintln!("signpost: inbox cannot read tickets: {error}");
+    tracing::error!(error, "inbox cannot read tickets");
     page(
         StatusCode::SERVICE_UNAVAILABLE,
         "Unavailable",

@@ -6,7 +6,9 @@
 
 pub mod config;
 mod conn;
+mod error;
 mod events;
+mod extract;
 pub mod forward;
 mod inbox;
 mod rate_limit;
@@ -18,14 +20,15 @@ use crate::core::flow::format::Priority;
 use crate::core::ticket::MAX_TICKET_BYTES;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, Request};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use error::ApiError;
 use forward::{Forwarder, Routes};
 use rate_limit::RateLimiter;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use store::Store;
@@ -52,26 +55,6 @@ pub struct AppState {
     inbox: inbox::Inbox,
     /// `POST /api/events`: its rate limit, origins and scrubber.
     events: events::Events,
-}
-
-impl AppState {
-    /// The address rate limits apply to: the peer, or with `--trust-proxy`
-    /// the address the proxy appended to X-Forwarded-For.
-    fn client_ip(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-        if self.trust_proxy {
-            let forwarded = headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|v| v.trim().parse::<IpAddr>().ok())
-                .next_back();
-            if let Some(ip) = forwarded {
-                return ip;
-            }
-        }
-        peer.ip()
-    }
 }
 
 /// A relay with its store open, its forwarder running and its address
@@ -178,7 +161,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_time
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: pause, don't spin.
-                    eprintln!("signpost: accept failed: {e}");
+                    tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -189,7 +172,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_time
         let (stream, watcher) = match conn::watch(stream) {
             Ok(watched) => watched,
             Err(e) => {
-                eprintln!("signpost: cannot set up a connection: {e}");
+                tracing::warn!(error = %e, "cannot set up a connection");
                 continue;
             }
         };
@@ -216,7 +199,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_time
         .await
         .is_err()
     {
-        eprintln!("signpost: some connections were still open after 10 s; closing them");
+        tracing::warn!("some connections were still open after 10 s; closing them");
     }
 }
 
@@ -238,6 +221,7 @@ fn router(
         .max_age(Duration::from_secs(600));
     let api = Router::new()
         .route("/api/tickets", post(tickets::create_ticket))
+        .layer(DefaultBodyLimit::max(MAX_TICKET_BYTES))
         .layer(middleware::from_fn(reject_oversized))
         .layer(cors.clone())
         .with_state(state.clone());
@@ -299,26 +283,6 @@ fn router(
         .layer(RequestBodyTimeoutLayer::new(settings.body_timeout))
 }
 
-/// The media type of a request body without its parameters, lowercased:
-/// `application/json` for `Application/JSON; charset=utf-8`.
-fn media_type(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next()?.trim().to_ascii_lowercase())
-}
-
-/// Whether reading a body failed because [`RequestBodyTimeoutLayer`]'s
-/// timer ran out.
-fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(e) = source {
-        if e.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        source = e.source();
-    }
-    false
-}
-
 /// Answers 413 with a JSON error before reading a body whose declared length
 /// is over the limit; bodies without a length are cut off while read.
 async fn reject_oversized(request: Request, next: Next) -> Response {
@@ -328,11 +292,10 @@ async fn reject_oversized(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_TICKET_BYTES) {
-        return tickets::error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            None,
-            &format!("the ticket is larger than {MAX_TICKET_BYTES} bytes"),
-        )
+        return ApiError::TooLarge {
+            what: "ticket",
+            limit: MAX_TICKET_BYTES,
+        }
         .into_response();
     }
     next.run(request).await

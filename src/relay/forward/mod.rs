@@ -229,8 +229,8 @@ impl Forwarder {
             if thread.is_finished() {
                 let _ = thread.join();
             } else {
-                eprintln!(
-                    "signpost: stopping with a delivery in flight; it stays pending and is retried"
+                tracing::warn!(
+                    "stopping with a delivery in flight; it stays pending and is retried"
                 );
             }
         }
@@ -249,7 +249,7 @@ fn run(
         let due = match store.claim_due(destination, now_ms(), LEASE_MS, BATCH) {
             Ok(due) => due,
             Err(e) => {
-                eprintln!("signpost: forwarder cannot read pending deliveries: {e}");
+                tracing::error!(error = %e, destination, "forwarder cannot read pending deliveries");
                 // The database is down or full: look again later, quietly.
                 match woken.recv_timeout(DATABASE_RETRY) {
                     Ok(()) | Err(RecvTimeoutError::Timeout) => continue,
@@ -311,14 +311,16 @@ fn attempt(store: &dyn Store, routes: &Routes, due: &DueDelivery, ticket: &Loade
         }
     };
     if let Attempt::Failed { error } = &outcome {
-        eprintln!(
-            "signpost: forwarding ticket {} to {} failed: {error}",
-            due.ticket_id, due.destination
+        tracing::warn!(
+            ticket_id = due.ticket_id,
+            destination = due.destination,
+            error,
+            "forwarding failed"
         );
     }
     if let Err(e) = store.record_attempt(due.ticket_id, &due.destination, &outcome) {
         // The lease runs out and the delivery is tried again: at least once.
-        eprintln!("signpost: cannot record a forwarding attempt: {e}");
+        tracing::error!(error = %e, "cannot record a forwarding attempt");
     }
 }
 
