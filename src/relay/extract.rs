@@ -225,9 +225,14 @@ pub struct BodyRules {
 }
 
 /// Reads the whole body: 408 when it does not arrive within the body
-/// timeout (the timeout layer's timer restarts with every chunk, so a
-/// trickle would outlast it; this one bounds the whole body), 413 past
-/// `rules.limit`, 400 when it cannot be read.
+/// timeout, 413 past `rules.limit` (tower-http's limit cuts it off), 400
+/// when it cannot be read.
+///
+/// tower-http's `RequestBodyTimeoutLayer` (on every route) restarts its
+/// timer with every chunk, so a trickle of bytes would outlast it; this
+/// timer bounds the whole body. `TimeoutLayer` would bound the whole
+/// request instead, database write included, and answer 408 without the
+/// JSON error that names what was slow.
 pub async fn read_body(
     req: Request,
     state: &Arc<AppState>,

@@ -18,10 +18,9 @@ mod tickets;
 
 use crate::core::flow::format::Priority;
 use crate::core::ticket::MAX_TICKET_BYTES;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -33,6 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use store::Store;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -141,7 +141,9 @@ impl Relay {
 }
 
 /// Serves connections until SIGINT/SIGTERM, then lets open requests finish.
-/// Our own loop rather than `axum::serve`, which sets no header timeout.
+/// Our own loop rather than `axum::serve`, which sets no header timeout; nor
+/// can a tower-http layer set one, as layers only run once hyper has read
+/// the whole request head (a slowloris never gets that far).
 async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_timeout: Duration) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::Service;
@@ -219,17 +221,13 @@ fn router(
         // The widget's outbox reads Retry-After on 429/503 to pace retries.
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));
-    let api = Router::new()
-        .route("/api/tickets", post(tickets::create_ticket))
-        .layer(DefaultBodyLimit::max(MAX_TICKET_BYTES))
-        .layer(middleware::from_fn(reject_oversized))
+    let api = Router::new().route("/api/tickets", post(tickets::create_ticket));
+    let api = with_body_limit(api, "ticket", MAX_TICKET_BYTES)
         .layer(cors.clone())
         .with_state(state.clone());
-    // Events: the same CORS allow-list; their own body limit (the extractor
-    // answers 413 in JSON) and rate budget.
-    let events_api = Router::new()
-        .route("/api/events", post(events::post_events))
-        .layer(DefaultBodyLimit::max(events::MAX_EVENTS_BYTES))
+    // Events: the same CORS allow-list; their own body limit and rate budget.
+    let events_api = Router::new().route("/api/events", post(events::post_events));
+    let events_api = with_body_limit(events_api, "batch", events::MAX_EVENTS_BYTES)
         .layer(cors)
         .with_state(state.clone());
 
@@ -283,22 +281,24 @@ fn router(
         .layer(RequestBodyTimeoutLayer::new(settings.body_timeout))
 }
 
-/// Answers 413 with a JSON error before reading a body whose declared length
-/// is over the limit; bodies without a length are cut off while read.
-async fn reject_oversized(request: Request, next: Next) -> Response {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_TICKET_BYTES) {
-        return ApiError::TooLarge {
-            what: "ticket",
-            limit: MAX_TICKET_BYTES,
-        }
-        .into_response();
-    }
-    next.run(request).await
+/// tower-http's body limit for an API route. It refuses a declared length
+/// over `limit` from the headers alone and cuts off a longer body while it
+/// is read; its plain-text 413 is answered in the API's JSON instead.
+fn with_body_limit<S>(router: Router<S>, what: &'static str, limit: usize) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(middleware::map_response(
+            move |response: Response| async move {
+                if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge { what, limit }.into_response()
+                } else {
+                    response
+                }
+            },
+        ))
 }
 
 /// Deletes raw events older than the retention now and then every hour.

@@ -1,89 +1,82 @@
-//! Per-client token buckets: a burst of `capacity` requests, refilled at
-//! `per_minute` tokens a minute.
+//! Per-client budgets: a burst of `burst` requests, then `per_minute` a
+//! minute, kept by `governor` (GCRA) per IP address.
 
-use std::collections::HashMap;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::Quota;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
 
-pub struct RateLimiter {
-    capacity: f64,
-    refill_per_sec: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
-}
-
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
-}
-
-/// Above this many tracked clients, full (idle) buckets are dropped so the
-/// map cannot grow without bound under a spray of addresses.
+/// Above this many tracked clients, those back at a full budget are dropped
+/// so the map cannot grow without bound under a spray of addresses.
 const MAX_TRACKED_CLIENTS: usize = 100_000;
 
+pub struct RateLimiter<C: Clock = DefaultClock> {
+    limiter: governor::RateLimiter<
+        IpAddr,
+        DefaultKeyedStateStore<IpAddr>,
+        C,
+        NoOpMiddleware<C::Instant>,
+    >,
+}
+
 impl RateLimiter {
-    pub fn new(capacity: u32, per_minute: u32) -> RateLimiter {
+    pub fn new(burst: u32, per_minute: u32) -> RateLimiter {
+        RateLimiter::with_clock(burst, per_minute, DefaultClock::default())
+    }
+}
+
+impl<C: Clock> RateLimiter<C> {
+    fn with_clock(burst: u32, per_minute: u32, clock: C) -> RateLimiter<C> {
+        let at_least_one = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_minute(at_least_one(per_minute)).allow_burst(at_least_one(burst));
         RateLimiter {
-            capacity: f64::from(capacity.max(1)),
-            refill_per_sec: f64::from(per_minute.max(1)) / 60.0,
-            buckets: Mutex::new(HashMap::new()),
+            limiter: governor::RateLimiter::new(quota, Default::default(), clock),
         }
     }
 
-    /// Takes one token for `client`, or says how long until one is free.
+    /// Takes one request from `client`'s budget, or says how long until
+    /// there is room again (whole seconds, for `Retry-After`).
     pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
-        self.check_at(client, Instant::now())
-    }
-
-    fn check_at(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= MAX_TRACKED_CLIENTS {
-            let (capacity, rate) = (self.capacity, self.refill_per_sec);
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.updated).as_secs_f64() * rate < capacity
-            });
+        if self.limiter.len() >= MAX_TRACKED_CLIENTS {
+            self.limiter.retain_recent();
         }
-        let bucket = buckets.entry(client).or_insert(Bucket {
-            tokens: self.capacity,
-            updated: now,
-        });
-        let elapsed = now.duration_since(bucket.updated).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.refill_per_sec).min(self.capacity);
-        bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = (1.0 - bucket.tokens) / self.refill_per_sec;
-            Err(Duration::from_secs_f64(wait.ceil()))
-        }
+        self.limiter.check_key(&client).map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.limiter.clock().now());
+            Duration::from_secs(wait.as_secs_f64().ceil() as u64)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use governor::clock::FakeRelativeClock;
 
     #[test]
     fn a_burst_is_allowed_then_refused_with_a_wait() {
-        let limiter = RateLimiter::new(3, 60);
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(3, 60, clock.clone());
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(limiter.check_at(ip, t0).is_ok());
+            assert!(limiter.check(ip).is_ok());
         }
-        let wait = limiter.check_at(ip, t0).unwrap_err();
+        let wait = limiter.check(ip).unwrap_err();
         assert_eq!(wait, Duration::from_secs(1));
-        // One token a second comes back.
-        assert!(limiter.check_at(ip, t0 + Duration::from_secs(1)).is_ok());
+        // One request a second comes back.
+        clock.advance(Duration::from_secs(1));
+        assert!(limiter.check(ip).is_ok());
+        assert!(limiter.check(ip).is_err());
     }
 
     #[test]
-    fn clients_do_not_share_a_bucket() {
-        let limiter = RateLimiter::new(1, 1);
-        let t0 = Instant::now();
-        assert!(limiter.check_at("10.0.0.1".parse().unwrap(), t0).is_ok());
-        assert!(limiter.check_at("10.0.0.1".parse().unwrap(), t0).is_err());
-        assert!(limiter.check_at("10.0.0.2".parse().unwrap(), t0).is_ok());
+    fn clients_do_not_share_a_budget() {
+        let limiter = RateLimiter::with_clock(1, 1, FakeRelativeClock::default());
+        assert!(limiter.check("10.0.0.1".parse().unwrap()).is_ok());
+        let wait = limiter.check("10.0.0.1".parse().unwrap()).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(60));
+        assert!(limiter.check("10.0.0.2".parse().unwrap()).is_ok());
     }
 }
