@@ -18,6 +18,7 @@ mod tickets;
 
 use crate::core::flow::format::Priority;
 use crate::core::ticket::MAX_TICKET_BYTES;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware;
@@ -225,9 +226,13 @@ fn router(
     let api = with_body_limit(api, "ticket", MAX_TICKET_BYTES)
         .layer(cors.clone())
         .with_state(state.clone());
-    // Events: the same CORS allow-list; their own body limit and rate budget.
-    let events_api = Router::new().route("/api/events", post(events::post_events));
-    let events_api = with_body_limit(events_api, "batch", events::MAX_EVENTS_BYTES)
+    // Events: the same CORS allow-list; their own rate budget and body
+    // limit, enforced while the body is read (axum's `DefaultBodyLimit`):
+    // a client gets its 413 after sending, not a reset connection
+    // mid-upload, as an answer from the headers alone would give it.
+    let events_api = Router::new()
+        .route("/api/events", post(events::post_events))
+        .layer(DefaultBodyLimit::max(events::MAX_EVENTS_BYTES))
         .layer(cors)
         .with_state(state.clone());
 
