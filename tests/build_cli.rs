@@ -3,6 +3,7 @@
 //! widget uses, `graph`, and `serve --content` picking up an edit.
 #![cfg(not(target_arch = "wasm32"))]
 
+use signpost::authoring::flow::{parse_flow, SourceFormat};
 use signpost::core::content::{Block, Bundle, BundleError};
 use signpost::core::flow::{CheckResult, Session, View};
 use signpost::core::search::{Index, QueryCache, SearchOptions};
@@ -80,7 +81,7 @@ fn the_demo_builds_and_the_bundle_drives_search_and_a_flow() {
     );
 
     let bundle = Bundle::from_json(&text).unwrap();
-    assert_eq!(bundle.format, 1);
+    assert_eq!(bundle.format, 2);
     assert_eq!(bundle.product.name, "Lumen");
     assert!(bundle.articles.len() >= 30, "{}", bundle.articles.len());
     assert!(bundle.flows.len() >= 8, "{}", bundle.flows.len());
@@ -114,9 +115,16 @@ fn the_demo_builds_and_the_bundle_drives_search_and_a_flow() {
         r.ranked().iter().map(|h| &h.id).collect::<Vec<_>>()
     );
 
-    // Run the camera flow from the bundle to a resolved end.
+    // Run the camera flow from the bundle to a resolved end. Its
+    // fingerprint came with the bundle: the one authoring computes.
     let flow = bundle.flow("camera-wifi").unwrap();
+    let path = "public/demo/content/flows/camera-wifi.yaml";
+    let source = std::fs::read_to_string(path).unwrap();
+    let authored = parse_flow(&source, SourceFormat::Yaml, path).unwrap();
+    assert_eq!(flow.fingerprint.len(), 16, "{:?}", flow.fingerprint);
+    assert_eq!(flow.fingerprint, authored.fingerprint);
     let (mut s, view) = Session::start(flow, "en", 0).unwrap();
+    assert_eq!(s.fingerprint(), flow.fingerprint);
     let View::Question { choices, .. } = view else {
         panic!("{view:?}")
     };
@@ -283,18 +291,28 @@ fn a_bundle_of_another_format_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle.json");
     let text = build_demo(&out);
-    let newer = text.replacen("{\"format\":1,", "{\"format\":2,", 1);
+    let newer = text.replacen("{\"format\":2,", "{\"format\":3,", 1);
     assert_ne!(newer, text);
     assert_eq!(
         Bundle::from_json(&newer).unwrap_err(),
-        BundleError::Newer { format: 2 }
+        BundleError::Newer { format: 3 }
     );
     std::fs::write(&out, newer).unwrap();
     let o = signpost(&["search", "--bundle", out.to_str().unwrap(), "wifi"]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("content bundle format 2 is newer than this widget (reads format 1); rebuild with a matching signpost"),
+        err.contains("content bundle format 3 is newer than this widget (reads format 2); rebuild with a matching signpost"),
+        "{err}"
+    );
+    // A bundle built before flows carried their fingerprint (format 1).
+    let older = text.replacen("{\"format\":2,", "{\"format\":1,", 1);
+    std::fs::write(&out, older).unwrap();
+    let o = signpost(&["search", "--bundle", out.to_str().unwrap(), "wifi"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("content bundle format 1 is not one this widget reads (format 2); rebuild with a matching signpost"),
         "{err}"
     );
 }

@@ -90,7 +90,7 @@ pub fn saved_flow(text: &str) -> Option<(&str, &str)> {
 mod tests {
     use super::*;
 
-    const GOOD: &str = r#"{"format":1,"hash":"ab","built_at":"","product":{"name":"Lumen"},"locale":"en","articles":[],"flows":[]}"#;
+    const GOOD: &str = r#"{"format":2,"hash":"ab","built_at":"","product":{"name":"Lumen"},"locale":"en","articles":[],"flows":[]}"#;
 
     #[test]
     fn a_fresh_bundle_wins_and_is_worth_saving() {
@@ -115,6 +115,9 @@ mod tests {
         assert_eq!(e.network, "Failed to fetch");
         let e = choose_bundle(&Ok(r#"{"format":9}"#.into()), || None).unwrap_err();
         assert!(e.network.contains("format 9 is newer"), "{}", e.network);
+        // A copy saved by a widget of the previous bundle format is not used.
+        let old = GOOD.replacen("\"format\":2", "\"format\":1", 1);
+        assert!(choose_bundle(&Err("offline".into()), || Some(old)).is_err());
     }
 
     #[test]

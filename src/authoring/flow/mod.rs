@@ -17,6 +17,7 @@ mod tree;
 pub mod validate;
 
 use crate::core::flow::Flow;
+use std::hash::Hasher;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use parse::{parse_source, Parsed, SourceFormat, MAX_FILE_BYTES, MAX_NODES};
@@ -43,6 +44,27 @@ impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+}
+
+/// The content fingerprint a saved session records: FNV-1a 64 over the
+/// flow's serde_json text without its own `fingerprint` (maps are sorted,
+/// so authoring order and YAML vs JSON do not matter), as 16 lowercase hex
+/// digits. Any change to anything a user sees, or to any route, changes it.
+/// Parsing stamps every flow with it ([`Flow::fingerprint`]) and `signpost
+/// build` ships it in the bundle, so the widget compares instead of hashing.
+///
+/// The value is the one earlier widgets computed themselves, so sessions
+/// they saved still resume against the same content.
+pub fn fingerprint(flow: &Flow) -> String {
+    let unstamped = Flow {
+        fingerprint: String::new(),
+        ..flow.clone()
+    };
+    // Serialising plain structs, strings and maps cannot fail.
+    let json = serde_json::to_string(&unstamped).unwrap_or_default();
+    let mut hash = fnv::FnvHasher::default();
+    hash.write(json.as_bytes());
+    format!("{:016x}", hash.finish())
 }
 
 /// Parses and validates one flow file.

@@ -150,7 +150,10 @@ pub fn parse_source(source: &str, format: SourceFormat, file: &str) -> Parsed {
         opaque: BTreeMap::new(),
         suggested: BTreeSet::new(),
     };
-    parsed.flow = dec.flow(&tree);
+    parsed.flow = dec.flow(&tree).map(|mut flow| {
+        flow.fingerprint = super::fingerprint(&flow);
+        flow
+    });
     parsed.diagnostics = dec.diags;
     parsed.opaque_nodes = dec.opaque;
     parsed
@@ -722,6 +725,7 @@ impl Decoder<'_> {
             start,
             nodes,
             translations,
+            fingerprint: String::new(),
         })
     }
 

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::core::flow::{
-    encode, engine, format, CheckResult, EngineError, Event, Node, NodeKind, Priority, ResumeError,
+    engine, format, CheckResult, EngineError, Event, Node, NodeKind, Priority, ResumeError,
     Session, Value, View,
 };
 
@@ -609,12 +609,18 @@ fn duplicate_flow_ids_across_files_are_reported() {
 #[test]
 fn json_flows_read_like_yaml_and_share_the_fingerprint() {
     let yaml = parse_flow(BASE, SourceFormat::Yaml, "a.yaml").unwrap();
-    let json_text = serde_json::to_string_pretty(&yaml).unwrap();
+    // Authors do not write the fingerprint; parsing computes it.
+    let unstamped = Flow {
+        fingerprint: String::new(),
+        ..yaml.clone()
+    };
+    let json_text = serde_json::to_string_pretty(&unstamped).unwrap();
     let json = parse_flow(&json_text, SourceFormat::Json, "a.json").unwrap();
     assert_eq!(yaml, json);
-    assert_eq!(yaml.fingerprint(), json.fingerprint());
-    // The bundle path: trusted JSON read by the widget's decoder.
-    let bundle = bundle_read(&json_text);
+    assert_eq!(yaml.fingerprint.len(), 16);
+    // The bundle path: trusted JSON, with the fingerprint, read by the
+    // widget's decoder.
+    let bundle = bundle_read(&serde_json::to_string_pretty(&yaml).unwrap());
     assert_eq!(bundle, yaml);
 
     let broken = json_text.replacen("\"next\": \"check_router\"", "\"next\": \"nope\"", 1);
@@ -1009,7 +1015,7 @@ fn a_changed_flow_refuses_to_resume() {
         1,
     );
     let changed = parse_flow(&src, SourceFormat::Yaml, "camera-wifi.yaml").unwrap();
-    assert_ne!(changed.fingerprint(), flow.fingerprint());
+    assert_ne!(changed.fingerprint, flow.fingerprint);
     assert!(matches!(
         Session::resume(&saved, &changed),
         Err(ResumeError::FlowChanged { .. })
@@ -1196,8 +1202,16 @@ fn a_malformed_saved_session_names_the_field() {
     );
 }
 
+/// FNV-1a 64, as earlier widgets computed it themselves.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 #[test]
 fn the_fingerprint_hashes_the_serde_json_text_and_is_stable() {
+    assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8); // published vector
     let mut flows: Vec<Flow> = DEMO
         .iter()
         .map(|(name, src)| parse_flow(src, SourceFormat::Yaml, name).unwrap())
@@ -1205,17 +1219,26 @@ fn the_fingerprint_hashes_the_serde_json_text_and_is_stable() {
     flows.push(odd());
     flows.push(parse_flow(BASE, SourceFormat::Yaml, "base.yaml").unwrap());
     for flow in &flows {
-        // Same text as serde_json, so fingerprints saved by earlier builds
-        // (which hashed serde_json's text) still match.
-        let theirs = serde_json::to_string(flow).unwrap();
-        assert_eq!(encode::flow_json(flow), theirs);
+        // The hash of the serde_json text without the fingerprint, as
+        // earlier widgets computed it, so the sessions they saved resume.
+        let unstamped = Flow {
+            fingerprint: String::new(),
+            ..flow.clone()
+        };
+        let text = serde_json::to_string(&unstamped).unwrap();
+        assert!(!text.contains("\"fingerprint\""), "{text}");
         assert_eq!(
-            flow.fingerprint(),
-            format!("{:016x}", format::fnv1a64(theirs.as_bytes()))
+            flow.fingerprint,
+            format!("{:016x}", fnv1a64(text.as_bytes()))
         );
-        assert_eq!(flow.clone().fingerprint(), flow.fingerprint());
+        assert_eq!(fingerprint(flow), flow.fingerprint);
+        // The bundle carries it, and the widget reads it back.
+        let shipped = serde_json::to_string(flow).unwrap();
+        assert!(shipped.ends_with(&format!(",\"fingerprint\":\"{}\"}}", flow.fingerprint)));
+        assert_eq!(bundle_read(&shipped).fingerprint, flow.fingerprint);
     }
-    assert_eq!(odd().fingerprint(), odd().fingerprint());
+    // The value an earlier widget computed for this flow.
+    assert_eq!(odd().fingerprint, "f7ace47b13664184");
 }
 
 #[test]
@@ -1340,12 +1363,12 @@ fn the_fingerprint_changes_with_any_content_change() {
         }),
     ];
     let mut seen = std::collections::BTreeMap::new();
-    seen.insert(base.fingerprint(), "unchanged");
+    seen.insert(fingerprint(&base), "unchanged");
     for (what, edit) in &edits {
         let mut f = base.clone();
         edit(&mut f);
         assert_ne!(f, base, "{what} edits nothing");
-        if let Some(before) = seen.insert(f.fingerprint(), what) {
+        if let Some(before) = seen.insert(fingerprint(&f), what) {
             panic!("{what} has the fingerprint of {before}");
         }
     }
@@ -1526,10 +1549,9 @@ mod props {
                 assert_eq!(Session::resume(&saved, flow).expect("resumes"), s);
                 // What checks clean survives the bundle's JSON unchanged.
                 let json = serde_json::to_string(flow).unwrap();
-                assert_eq!(encode::flow_json(flow), json);
                 let back = bundle_read(&json);
                 assert_eq!(&back, flow);
-                assert_eq!(back.fingerprint(), flow.fingerprint());
+                assert_eq!(back.fingerprint, fingerprint(flow));
             }
         }
     }

@@ -32,8 +32,10 @@ use serde::Serialize;
 use std::fmt;
 
 /// The bundle format this build reads and writes. Bump it when a reader of
-/// the previous format would misread a new bundle.
-pub const BUNDLE_FORMAT: u32 = 1;
+/// the previous format would misread a new bundle, or this reader an old
+/// one. Format 2: each flow carries its `fingerprint`, computed by
+/// `signpost build`, which format 1 left to the widget.
+pub const BUNDLE_FORMAT: u32 = 2;
 
 /// Everything the widget needs to help: product facts, articles with
 /// safe bodies, flows, and the search settings. `docs/content.md` ("The
@@ -288,7 +290,7 @@ impl Bundle {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = r#"{"format":1,"hash":"ab","built_at":"2024-01-01T00:00:00Z","product":{"name":"Lumen"},"locale":"en","articles":[{"id":"a","title":"A","body":[{"p":[{"t":"Hello"}]}]}],"flows":[]}"#;
+    const MINIMAL: &str = r#"{"format":2,"hash":"ab","built_at":"2024-01-01T00:00:00Z","product":{"name":"Lumen"},"locale":"en","articles":[{"id":"a","title":"A","body":[{"p":[{"t":"Hello"}]}]}],"flows":[]}"#;
 
     #[test]
     fn a_minimal_bundle_reads_and_indexes() {
@@ -301,10 +303,17 @@ mod tests {
 
     #[test]
     fn another_format_is_named_before_any_field() {
-        let e = Bundle::from_json(r#"{"format":2,"articles":"whatever"}"#).unwrap_err();
+        let e = Bundle::from_json(r#"{"format":3,"articles":"whatever"}"#).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "content bundle format 2 is newer than this widget (reads format 1); rebuild with a matching signpost"
+            "content bundle format 3 is newer than this widget (reads format 2); rebuild with a matching signpost"
+        );
+        // Format 1 left flow fingerprints to the widget; this one cannot
+        // resume sessions without them, so it says to rebuild.
+        let e = Bundle::from_json(r#"{"format":1,"flows":[{"id":"x"}]}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "content bundle format 1 is not one this widget reads (format 2); rebuild with a matching signpost"
         );
         assert!(matches!(
             Bundle::from_json(r#"{"format":0}"#),

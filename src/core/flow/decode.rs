@@ -29,6 +29,7 @@ pub fn flow_from_json(value: &Json, path: &Path) -> Result<Flow, JsonError> {
         start: f.str("start")?,
         nodes: map(&f, "nodes", node)?,
         translations: map(&f, "translations", translation)?,
+        fingerprint: f.str("fingerprint")?,
     })
 }
 

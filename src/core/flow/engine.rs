@@ -369,7 +369,7 @@ impl Session {
         let mut s = Session {
             format: SESSION_FORMAT,
             flow_id: flow.id.clone(),
-            fingerprint: flow.fingerprint(),
+            fingerprint: flow.fingerprint.clone(),
             locale: locale.to_string(),
             current: flow.start.clone(),
             vars: BTreeMap::new(),
@@ -698,11 +698,10 @@ impl Session {
                 current: flow.id.clone(),
             });
         }
-        let current = flow.fingerprint();
-        if s.fingerprint != current {
+        if s.fingerprint != flow.fingerprint {
             return Err(ResumeError::FlowChanged {
                 saved: s.fingerprint,
-                current,
+                current: flow.fingerprint.clone(),
             });
         }
         let shown = |id: &str| {

@@ -45,6 +45,12 @@ pub struct Flow {
     /// Translations by locale tag (`de`, `pt-BR`).
     #[serde(default)]
     pub translations: BTreeMap<String, Translation>,
+    /// The content fingerprint saved sessions record (16 hex digits), so a
+    /// reload against changed content starts over. Authoring computes it
+    /// when it reads the flow and the bundle carries it; the widget only
+    /// compares it. Empty for a flow made by hand.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
 }
 
 /// The default `locale` when a flow does not name one.
@@ -553,43 +559,11 @@ impl Flow {
             .and_then(|t| t.title.as_deref())
             .unwrap_or(&self.title)
     }
-
-    /// The content fingerprint: FNV-1a 64 over the flow's canonical JSON
-    /// (maps are sorted, so it does not depend on authoring order or on YAML
-    /// vs JSON), as 16 lowercase hex digits. Any change to anything a user
-    /// sees or any route changes it.
-    ///
-    /// The canonical JSON is the flow's serde form, written by hand
-    /// (`flow/encode.rs`) so the widget does not link serde_json for it;
-    /// the value is the same as when serde_json wrote that text.
-    pub fn fingerprint(&self) -> String {
-        let json = super::encode::flow_json(self);
-        format!("{:016x}", fnv1a64(json.as_bytes()))
-    }
-}
-
-/// FNV-1a, 64-bit. Not cryptographic: it only tells content versions apart.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(PRIME);
-    }
-    h
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fnv_matches_published_vectors() {
-        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
-        assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8);
-    }
 
     #[test]
     fn locale_falls_back_to_language_then_default() {
@@ -605,6 +579,7 @@ mod tests {
             start: "a".into(),
             nodes: BTreeMap::new(),
             translations: BTreeMap::new(),
+            fingerprint: String::new(),
         };
         f.translations.insert(
             "de".into(),

@@ -7,7 +7,7 @@
 //! - [`Session`]: the engine, a pure state machine the UI drives.
 
 pub mod decode;
-pub(crate) mod encode;
+mod encode;
 pub mod engine;
 pub mod expr;
 pub mod format;
