@@ -312,10 +312,14 @@ fn class_name(look: Look) -> &'static str {
     }
 }
 
-/// Escapes text for SVG content and attribute values; XML 1.0 allows no
-/// control characters, so they become spaces.
+/// Escapes text for SVG content and double-quoted attribute values (every
+/// attribute this file writes is double-quoted); XML 1.0 allows no control
+/// characters, so they become spaces.
 fn xml_escape(s: &str) -> String {
-    crate::encode::escape(&s.replace(char::is_control, " "))
+    let mut out = String::with_capacity(s.len());
+    // Writing into a String cannot fail.
+    let _ = maud::Escaper::new(&mut out).write_str(&s.replace(char::is_control, " "));
+    out
 }
 
 /// Words wrapped to `width` characters, at most `max` lines.
@@ -524,7 +528,7 @@ mod tests {
         );
         assert_eq!(
             xml_escape(r#"<script>"a" & 'b'"#),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;"
+            "&lt;script&gt;&quot;a&quot; &amp; 'b'"
         );
     }
 

@@ -5,7 +5,6 @@
 mod build;
 mod check;
 mod content;
-mod encode;
 mod eval;
 mod graph;
 mod report;
