@@ -11,13 +11,17 @@
 //! - the core touches neither the browser nor the file system.
 //!
 //! Dependencies are read from the source: `crate::x` (or `crate::core::x`)
-//! and `super::x` paths outside comments and `#[cfg(test)]` code. Why not
-//! a tool such as `cargo modules dependencies --acyclic`: its current
-//! release (0.28) needs rustc 1.98 while this repository pins 1.95, and it
-//! analyses one target's cfgs per run, while `platform`, `ui` and `embed`
-//! exist only on wasm32 and `authoring` only natively, so no single run
-//! sees every layer. Reading the source sees them all, in milliseconds,
-//! with nothing to install.
+//! and `super::x` paths outside comments and `#[cfg(test)]` code.
+//!
+//! Why not `cargo modules dependencies --acyclic` (tried 2026-11-30): its
+//! current release (0.28) needs rustc 1.98 and this repository pins 1.95;
+//! 0.27 took 32 minutes to install here and about 50 s per run; `--acyclic`
+//! fails on item-level cycles that are ordinary Rust (`core::content::Bundle`
+//! ↔ its own method `Bundle::documents`), with or without `--no-fns`, so it
+//! cannot gate module cycles; and one run sees one target's cfgs, while
+//! `platform`, `ui` and `embed` exist only on wasm32 and `authoring` and
+//! `relay` only natively. Reading the source sees every layer, in
+//! milliseconds, with nothing to install.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
