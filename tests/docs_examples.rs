@@ -30,7 +30,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use signpost::authoring::flow::{
-    check_source, CheckOptions, Code, Diagnostic, Severity, SourceFormat,
+    lint_source, Code, Diagnostic, LintOptions, Severity, SourceFormat,
 };
 use signpost::core::analytics::Batch;
 use signpost::core::article::Article;
@@ -211,7 +211,7 @@ fn demo_article_ids() -> BTreeSet<String> {
 
 #[test]
 fn flow_examples_pass_the_validator() {
-    let options = CheckOptions {
+    let options = LintOptions {
         host_checks: Vec::new(),
         articles: Some(demo_article_ids()),
     };
@@ -230,7 +230,7 @@ fn flow_examples_pass_the_validator() {
             }
         };
         seen += 1;
-        let checked = check_source(&block.text, format, &block.file, &options);
+        let checked = lint_source(&block.text, format, &block.file, &options);
         for mut d in checked.diagnostics {
             // Lines of the docs page, not of the block.
             d.line = d.line.map(|l| l + block.line as u32);

@@ -4,14 +4,14 @@
 //! `cargo test --target wasm32-unknown-unknown --no-default-features --test web_checks`.
 #![cfg(target_arch = "wasm32")]
 
-use signpost::core::checks::Outcome;
+use signpost::core::checks::Verdict;
 use signpost::core::flow::{CheckRequest, CheckResult};
 use signpost::platform::checks::{register, run};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn check(name: &str, args: &[(&str, &str)]) -> Outcome {
+async fn check(name: &str, args: &[(&str, &str)]) -> Verdict {
     let request = CheckRequest {
         node_id: "n".into(),
         check: name.into(),
@@ -28,7 +28,7 @@ fn host_fn(body: &str) -> js_sys::Function {
     js_sys::Function::new_with_args("args", body)
 }
 
-fn error_detail(o: &Outcome) -> &str {
+fn error_detail(o: &Verdict) -> &str {
     match &o.result {
         CheckResult::Error { detail } => detail,
         other => panic!("expected an error, got {} ({})", other.as_str(), o.detail),
@@ -101,7 +101,7 @@ async fn host_checks_answer_in_every_allowed_shape() {
     );
     assert_eq!(
         check("test.object", &[]).await,
-        Outcome::fail("not signed in")
+        Verdict::fail("not signed in")
     );
 
     register("test.number".into(), host_fn("return 42"));

@@ -11,8 +11,8 @@
 //! checked against `articles/`); any error stops the build. `signpost
 //! build` prints what [`build_dir`] returns; `serve --content` calls it too.
 
-use crate::authoring::flow::load::check_paths;
-use crate::authoring::flow::CheckOptions;
+use crate::authoring::flow::load::lint_paths;
+use crate::authoring::flow::LintOptions;
 use crate::authoring::markdown::{markdown_to_tree, safe_href};
 use crate::core::article::Article;
 use crate::core::content::{Bundle, BundleArticle, Incident, Product, BUNDLE_FORMAT};
@@ -263,11 +263,11 @@ pub fn build_dir(src: &Path, strict: bool) -> Result<Built, Vec<Problem>> {
     let mut flows: Vec<Flow> = Vec::new();
     let mut flow_ids: BTreeSet<String> = BTreeSet::new();
     if flows_dir.is_dir() {
-        let opts = CheckOptions {
+        let opts = LintOptions {
             host_checks: Vec::new(),
             articles: Some(article_files_by_id.keys().cloned().collect()),
         };
-        let report = check_paths(&[flows_dir], &opts);
+        let report = lint_paths(&[flows_dir], &opts);
         for d in report.all_diagnostics() {
             let error = d.is_error();
             p.0.push(Problem {

@@ -122,34 +122,34 @@ fn browser_key(name: &str) -> String {
 /// A check's result and one line saying what was found, for the transcript
 /// and the UI, e.g. "reachable: HTTP 200 in 84 ms".
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
+pub struct Verdict {
     /// What the flow branches on.
     pub result: CheckResult,
     /// One plain-language line. For an error it is also the error's detail.
     pub detail: String,
 }
 
-impl Outcome {
+impl Verdict {
     /// The check passed.
-    pub fn pass(detail: impl Into<String>) -> Outcome {
-        Outcome {
+    pub fn pass(detail: impl Into<String>) -> Verdict {
+        Verdict {
             result: CheckResult::Pass,
             detail: detail.into(),
         }
     }
 
     /// The thing tested is wrong.
-    pub fn fail(detail: impl Into<String>) -> Outcome {
-        Outcome {
+    pub fn fail(detail: impl Into<String>) -> Verdict {
+        Verdict {
             result: CheckResult::Fail,
             detail: detail.into(),
         }
     }
 
     /// The check could not run.
-    pub fn error(detail: impl Into<String>) -> Outcome {
+    pub fn error(detail: impl Into<String>) -> Verdict {
         let detail = detail.into();
-        Outcome {
+        Verdict {
             result: CheckResult::Error {
                 detail: detail.clone(),
             },
@@ -157,11 +157,11 @@ impl Outcome {
         }
     }
 
-    fn verdict(ok: bool, detail: String) -> Outcome {
+    fn of(ok: bool, detail: String) -> Verdict {
         if ok {
-            Outcome::pass(detail)
+            Verdict::pass(detail)
         } else {
-            Outcome::fail(detail)
+            Verdict::fail(detail)
         }
     }
 }
@@ -235,25 +235,25 @@ pub fn duration_text(seconds: u64) -> String {
 }
 
 /// The error for a check that gave no answer within `ms`.
-pub fn timed_out(ms: u32) -> Outcome {
-    Outcome::error(format!("no answer within {}", ms_text(ms)))
+pub fn timed_out(ms: u32) -> Verdict {
+    Verdict::error(format!("no answer within {}", ms_text(ms)))
 }
 
 /// The error for a name neither built in nor registered by the host page.
-pub fn unknown(name: &str) -> Outcome {
-    Outcome::error(format!("no check named {name} is registered on this page"))
+pub fn unknown(name: &str) -> Verdict {
+    Verdict::error(format!("no check named {name} is registered on this page"))
 }
 
 /// The error for a host check that threw or rejected with `message`.
-pub fn threw(message: &str) -> Outcome {
-    Outcome::error(bound_line(&format!("the check threw: {message}")))
+pub fn threw(message: &str) -> Verdict {
+    Verdict::error(bound_line(&format!("the check threw: {message}")))
 }
 
 /// A host check's answer: `ok` is its boolean (`true`, `false`, or the `ok`
 /// of `{ok, detail}`), `None` when it answered something else.
-pub fn host_answer(name: &str, ok: Option<bool>, detail: Option<String>) -> Outcome {
+pub fn host_answer(name: &str, ok: Option<bool>, detail: Option<String>) -> Verdict {
     let Some(ok) = ok else {
-        return Outcome::error(format!(
+        return Verdict::error(format!(
             "{name} answered neither true, false nor {{ok: true|false}}"
         ));
     };
@@ -261,12 +261,12 @@ pub fn host_answer(name: &str, ok: Option<bool>, detail: Option<String>) -> Outc
         Some(d) if !d.is_empty() => bound_line(d),
         _ => format!("{name} {}", if ok { "passed" } else { "failed" }),
     };
-    Outcome::verdict(ok, detail)
+    Verdict::of(ok, detail)
 }
 
 /// `browser.online`, from `navigator.onLine`.
-pub fn online(on_line: bool) -> Outcome {
-    Outcome::verdict(
+pub fn online(on_line: bool) -> Verdict {
+    Verdict::of(
         on_line,
         if on_line {
             "the browser reports a network connection"
@@ -278,8 +278,8 @@ pub fn online(on_line: bool) -> Outcome {
 }
 
 /// `browser.cookies`, from `navigator.cookieEnabled`.
-pub fn cookies(enabled: bool) -> Outcome {
-    Outcome::verdict(
+pub fn cookies(enabled: bool) -> Verdict {
+    Verdict::of(
         enabled,
         if enabled {
             "cookies are enabled"
@@ -293,45 +293,45 @@ pub fn cookies(enabled: bool) -> Outcome {
 /// `storage.local` / `storage.session`: `store` names it (`localStorage`),
 /// `available` says the browser handed it out, `round_trip` that a value
 /// written to it read back the same.
-pub fn storage(store: &str, available: bool, round_trip: bool) -> Outcome {
+pub fn storage(store: &str, available: bool, round_trip: bool) -> Verdict {
     let detail = match (available, round_trip) {
         (false, _) => format!("{store} is blocked or not available in this browser"),
         (true, false) => format!("{store} is full or refuses writes"),
         (true, true) => format!("{store} can be written and read back"),
     };
-    Outcome::verdict(available && round_trip, detail)
+    Verdict::of(available && round_trip, detail)
 }
 
 /// `page.element`: `found` is `Some(matched)`, or `None` when the browser
 /// rejected the selector.
-pub fn page_element(selector: &str, found: Option<bool>) -> Outcome {
+pub fn page_element(selector: &str, found: Option<bool>) -> Verdict {
     match found {
-        None => Outcome::error(format!("\"{selector}\" is not a valid CSS selector")),
-        Some(true) => Outcome::pass(format!("the page has an element matching \"{selector}\"")),
-        Some(false) => Outcome::fail(format!("no element on the page matches \"{selector}\"")),
+        None => Verdict::error(format!("\"{selector}\" is not a valid CSS selector")),
+        Some(true) => Verdict::pass(format!("the page has an element matching \"{selector}\"")),
+        Some(false) => Verdict::fail(format!("no element on the page matches \"{selector}\"")),
     }
 }
 
 /// `screen.size`: the browser window's viewport (CSS pixels) against the
 /// optional `min_width` and `min_height`.
-pub fn screen_size(width: u32, height: u32, args: &BTreeMap<String, String>) -> Outcome {
+pub fn screen_size(width: u32, height: u32, args: &BTreeMap<String, String>) -> Verdict {
     let (min_w, min_h) = match (
         number_arg(args, "min_width", 0),
         number_arg(args, "min_height", 0),
     ) {
         (Ok(w), Ok(h)) => (w, h),
-        (Err(e), _) | (_, Err(e)) => return Outcome::error(e),
+        (Err(e), _) | (_, Err(e)) => return Verdict::error(e),
     };
     let size = format!("the window is {width}×{height} px");
     if width >= min_w && height >= min_h {
-        return Outcome::pass(size);
+        return Verdict::pass(size);
     }
     let need = match (min_w, min_h) {
         (w, 0) => format!("{w} px wide"),
         (0, h) => format!("{h} px tall"),
         (w, h) => format!("{w}×{h} px"),
     };
-    Outcome::fail(format!("{size}, smaller than the {need} needed"))
+    Verdict::fail(format!("{size}, smaller than the {need} needed"))
 }
 
 /// `browser.version`, from the user agent. Optional arguments: `browser`,
@@ -339,14 +339,14 @@ pub fn screen_size(width: u32, height: u32, args: &BTreeMap<String, String>) -> 
 /// `min_major`, the oldest major version accepted. Passes when both hold
 /// (with neither, whenever the browser is recognised); an unrecognised
 /// browser or version is an error, since nothing can be said about it.
-pub fn browser_version(user_agent: &str, args: &BTreeMap<String, String>) -> Outcome {
+pub fn browser_version(user_agent: &str, args: &BTreeMap<String, String>) -> Verdict {
     let min_major = match number_arg(args, "min_major", 0) {
         Ok(n) => n,
-        Err(e) => return Outcome::error(e),
+        Err(e) => return Verdict::error(e),
     };
     let wanted = browser_names(args.get("browser").map_or("", String::as_str));
     if let Some(bad) = wanted.iter().find(|w| !is_known_browser(w)) {
-        return Outcome::error(format!(
+        return Verdict::error(format!(
             "the argument browser names \"{bad}\", which is not one of {}",
             KNOWN_BROWSERS.join(", ")
         ));
@@ -354,16 +354,16 @@ pub fn browser_version(user_agent: &str, args: &BTreeMap<String, String>) -> Out
     let (browser, os) = describe_user_agent(user_agent);
     let (name, major) = browser.rsplit_once(' ').unwrap_or((&browser, ""));
     let Ok(major) = major.parse::<u32>() else {
-        return Outcome::error("could not tell the browser or its version from the user agent");
+        return Verdict::error("could not tell the browser or its version from the user agent");
     };
     let this = format!("{browser} on {os}");
     if !wanted.is_empty() && !wanted.iter().any(|w| browser_key(w) == browser_key(name)) {
-        return Outcome::fail(format!("{this}, not {}", wanted.join(" or ")));
+        return Verdict::fail(format!("{this}, not {}", wanted.join(" or ")));
     }
     if major < min_major {
-        return Outcome::fail(format!("{this}, older than the version {min_major} needed"));
+        return Verdict::fail(format!("{this}, older than the version {min_major} needed"));
     }
-    Outcome::pass(this)
+    Verdict::pass(this)
 }
 
 /// Seconds since 1970 of an HTTP date in the IMF-fixdate form every
@@ -427,9 +427,9 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 /// the request is a good estimate). Passes when they differ by at most
 /// `max_seconds`. The header has whole seconds, so the server's time is
 /// taken as the middle of its second.
-pub fn clock_skew(date_header: &str, local_ms: i64, max_seconds: u32) -> Outcome {
+pub fn clock_skew(date_header: &str, local_ms: i64, max_seconds: u32) -> Verdict {
     let Some(server) = parse_http_date(date_header) else {
-        return Outcome::error(bound_line(&format!(
+        return Verdict::error(bound_line(&format!(
             "the server's Date header \"{date_header}\" is not an HTTP date"
         )));
     };
@@ -450,13 +450,13 @@ pub fn clock_skew(date_header: &str, local_ms: i64, max_seconds: u32) -> Outcome
             duration_text(skew)
         )
     };
-    Outcome::verdict(skew <= u64::from(max_seconds), detail)
+    Verdict::of(skew <= u64::from(max_seconds), detail)
 }
 
 /// `http.reachable` answered: `status` 0 is an opaque (cross-origin)
 /// answer, which still proves the server is reachable.
-pub fn reachable(status: u16, latency_ms: u32) -> Outcome {
-    Outcome::pass(if status == 0 {
+pub fn reachable(status: u16, latency_ms: u32) -> Verdict {
+    Verdict::pass(if status == 0 {
         format!("reachable: the server answered in {latency_ms} ms (cross-origin, so its status is hidden)")
     } else {
         format!("reachable: HTTP {status} in {latency_ms} ms")
@@ -464,8 +464,8 @@ pub fn reachable(status: u16, latency_ms: u32) -> Outcome {
 }
 
 /// `http.reachable` got no answer: the browser's `reason`, or a timeout.
-pub fn unreachable(reason: Option<&str>, timeout_ms: u32) -> Outcome {
-    Outcome::fail(bound_line(&match reason {
+pub fn unreachable(reason: Option<&str>, timeout_ms: u32) -> Verdict {
+    Verdict::fail(bound_line(&match reason {
         Some(r) => format!("not reachable: {r}"),
         None => format!("not reachable: no answer within {}", ms_text(timeout_ms)),
     }))
@@ -622,7 +622,7 @@ mod tests {
     #[test]
     fn browser_version_verdicts() {
         let pass = browser_version(CHROME, &args(&[]));
-        assert_eq!(pass, Outcome::pass("Chrome 120 on Linux"));
+        assert_eq!(pass, Verdict::pass("Chrome 120 on Linux"));
         assert_eq!(
             browser_version(CHROME, &args(&[("min_major", "100")])).result,
             CheckResult::Pass
@@ -634,12 +634,12 @@ mod tests {
         let old = browser_version(CHROME, &args(&[("min_major", "121")]));
         assert_eq!(
             old,
-            Outcome::fail("Chrome 120 on Linux, older than the version 121 needed")
+            Verdict::fail("Chrome 120 on Linux, older than the version 121 needed")
         );
         let wrong = browser_version(FIREFOX, &args(&[("browser", "chrome, edge")]));
         assert_eq!(
             wrong,
-            Outcome::fail("Firefox 121 on Windows, not chrome or edge")
+            Verdict::fail("Firefox 121 on Windows, not chrome or edge")
         );
         assert_eq!(
             browser_version(FIREFOX, &args(&[("browser", "Chrome,FIREFOX")])).result,
@@ -668,13 +668,13 @@ mod tests {
     fn screen_size_verdicts() {
         assert_eq!(
             screen_size(1280, 720, &args(&[])),
-            Outcome::pass("the window is 1280×720 px")
+            Verdict::pass("the window is 1280×720 px")
         );
         let both = args(&[("min_width", "1024"), ("min_height", "768")]);
         assert_eq!(screen_size(1280, 800, &both).result, CheckResult::Pass);
         assert_eq!(
             screen_size(1280, 720, &both),
-            Outcome::fail("the window is 1280×720 px, smaller than the 1024×768 px needed")
+            Verdict::fail("the window is 1280×720 px, smaller than the 1024×768 px needed")
         );
         assert_eq!(
             screen_size(800, 720, &args(&[("min_width", "1024")])).detail,
@@ -695,12 +695,12 @@ mod tests {
         assert_eq!(online(true).result, CheckResult::Pass);
         assert_eq!(
             online(false),
-            Outcome::fail("the browser reports that it is offline")
+            Verdict::fail("the browser reports that it is offline")
         );
         assert_eq!(cookies(false).result, CheckResult::Fail);
         assert_eq!(
             storage("localStorage", true, true),
-            Outcome::pass("localStorage can be written and read back")
+            Verdict::pass("localStorage can be written and read back")
         );
         assert_eq!(
             storage("sessionStorage", false, false).result,
@@ -714,43 +714,43 @@ mod tests {
         assert_eq!(page_element("#x", Some(false)).result, CheckResult::Fail);
         assert_eq!(
             page_element("[[", None),
-            Outcome::error("\"[[\" is not a valid CSS selector")
+            Verdict::error("\"[[\" is not a valid CSS selector")
         );
         assert_eq!(
             reachable(200, 84),
-            Outcome::pass("reachable: HTTP 200 in 84 ms")
+            Verdict::pass("reachable: HTTP 200 in 84 ms")
         );
         assert_eq!(reachable(503, 12).result, CheckResult::Pass);
         assert!(reachable(0, 5).detail.contains("cross-origin"));
         assert_eq!(
             unreachable(None, 5000),
-            Outcome::fail("not reachable: no answer within 5 s")
+            Verdict::fail("not reachable: no answer within 5 s")
         );
         assert_eq!(
             unreachable(Some("Failed to fetch"), 5000).detail,
             "not reachable: Failed to fetch"
         );
-        assert_eq!(timed_out(250), Outcome::error("no answer within 250 ms"));
+        assert_eq!(timed_out(250), Verdict::error("no answer within 250 ms"));
         assert_eq!(
             unknown("lumen.x"),
-            Outcome::error("no check named lumen.x is registered on this page")
+            Verdict::error("no check named lumen.x is registered on this page")
         );
-        assert_eq!(threw("boom"), Outcome::error("the check threw: boom"));
+        assert_eq!(threw("boom"), Verdict::error("the check threw: boom"));
     }
 
     #[test]
     fn host_answers() {
         assert_eq!(
             host_answer("lumen.a", Some(true), None),
-            Outcome::pass("lumen.a passed")
+            Verdict::pass("lumen.a passed")
         );
         assert_eq!(
             host_answer("lumen.a", Some(false), None),
-            Outcome::fail("lumen.a failed")
+            Verdict::fail("lumen.a failed")
         );
         assert_eq!(
             host_answer("lumen.a", Some(false), Some("not signed in".into())),
-            Outcome::fail("not signed in")
+            Verdict::fail("not signed in")
         );
         assert_eq!(
             host_answer("lumen.a", Some(true), Some("  ".into())).detail,

@@ -132,7 +132,7 @@ impl Entry {
 
 /// What happened when the platform tried to deliver an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Attempt {
     /// An HTTP answer: status, body, and the `Retry-After` header if any.
     Answered {
         status: u16,
@@ -165,11 +165,11 @@ impl Entry {
 
     /// Records an attempt's outcome. `random` is uniform in `[0, 1)` and
     /// draws the jittered wait.
-    pub fn record(&mut self, outcome: Outcome, policy: &RetryPolicy, now_ms: u64, random: f64) {
+    pub fn record(&mut self, outcome: Attempt, policy: &RetryPolicy, now_ms: u64, random: f64) {
         self.attempts += 1;
         let (reason, retry_after_ms) = match outcome {
-            Outcome::NoAnswer { reason } => (reason, None),
-            Outcome::Answered {
+            Attempt::NoAnswer { reason } => (reason, None),
+            Attempt::Answered {
                 status,
                 body,
                 retry_after,
@@ -331,8 +331,8 @@ mod tests {
         give_up_after_ms: 3_600_000,
     };
 
-    fn answered(status: u16, body: &str) -> Outcome {
-        Outcome::Answered {
+    fn answered(status: u16, body: &str) -> Attempt {
+        Attempt::Answered {
             status,
             body: body.into(),
             retry_after: None,
@@ -370,7 +370,7 @@ mod tests {
     fn coming_back_online_makes_a_queued_entry_due_at_once() {
         let mut e = entry();
         e.record(
-            Outcome::NoAnswer {
+            Attempt::NoAnswer {
                 reason: "offline".into(),
             },
             &POLICY,
@@ -415,7 +415,7 @@ mod tests {
             let outcome = if attempt % 2 == 0 {
                 answered(503, "")
             } else {
-                Outcome::NoAnswer {
+                Attempt::NoAnswer {
                     reason: "offline".into(),
                 }
             };
@@ -448,7 +448,7 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_even_when_jitter_is_shorter() {
         let mut e = entry();
-        let outcome = Outcome::Answered {
+        let outcome = Attempt::Answered {
             status: 429,
             body: String::new(),
             retry_after: Some("30".into()),
@@ -467,7 +467,7 @@ mod tests {
     fn retrying_stops_after_the_time_budget_but_the_ticket_is_kept() {
         let mut e = entry();
         e.record(
-            Outcome::NoAnswer {
+            Attempt::NoAnswer {
                 reason: "offline".into(),
             },
             &POLICY,
@@ -512,7 +512,7 @@ mod tests {
     fn an_entry_survives_a_json_round_trip() {
         let mut e = entry();
         e.record(
-            Outcome::NoAnswer {
+            Attempt::NoAnswer {
                 reason: "offline".into(),
             },
             &POLICY,
@@ -555,7 +555,7 @@ mod tests {
         let mut timer = RetryTimer::default();
         let mut entry = Entry::new("key-0001".into(), "{}".into(), 1_000);
         assert_eq!(timer.plan(&[], 1_000), None, "nothing queued, no timer");
-        let offline = Outcome::NoAnswer {
+        let offline = Attempt::NoAnswer {
             reason: "offline".into(),
         };
         entry.record(offline, &RetryPolicy::default(), 1_000, 0.5);

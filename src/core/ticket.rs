@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Priority tiers, most urgent first. They follow how support teams triage.
+/// How urgent a ticket is, most urgent first; they follow how support
+/// teams triage. One name in code: *priority* (the relay's storage, its
+/// routes and the analytics events call the same value `tier` on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
@@ -28,7 +30,7 @@ pub enum Priority {
 }
 
 impl Priority {
-    /// Every tier, most urgent first.
+    /// Every priority, most urgent first.
     pub const ALL: [Priority; 5] = [
         Priority::Outage,
         Priority::Billing,
@@ -48,7 +50,7 @@ impl Priority {
         }
     }
 
-    /// Parses a tier name.
+    /// Parses a priority name.
     pub fn from_name(s: &str) -> Option<Priority> {
         Priority::ALL.into_iter().find(|p| p.as_str() == s)
     }
@@ -96,7 +98,7 @@ pub struct Ticket {
     /// Routing category, from the flow's `ticket` node or the route taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// Priority tier: `outage`, `billing`, `defect`, `howto`, `feedback`.
+    /// Priority: `outage`, `billing`, `defect`, `howto`, `feedback`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// Answers to the extra fields a `ticket` node asked for, by field id.

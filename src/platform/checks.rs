@@ -12,7 +12,7 @@
 //! something (`http.reachable`, `clock.skew`, host checks) can run long;
 //! the others answer synchronously.
 
-use crate::core::checks::{self as verdict, Outcome};
+use crate::core::checks::{self as verdict, Verdict};
 use crate::core::flow::CheckRequest;
 use crate::platform::page;
 use crate::platform::storage::{self, Area};
@@ -44,14 +44,14 @@ pub fn register(name: String, f: Function) {
 /// Runs `request` and reports its result with a one-line detail, e.g.
 /// `Pass`, "reachable: HTTP 200 in 84 ms". Feed `outcome.result` to
 /// `Session::check_result`; show or log `outcome.detail`.
-pub async fn run(request: &CheckRequest) -> Outcome {
+pub async fn run(request: &CheckRequest) -> Verdict {
     let args = &request.args;
     let ms = match verdict::timeout_ms(args) {
         Ok(ms) => ms,
-        Err(e) => return Outcome::error(e),
+        Err(e) => return Verdict::error(e),
     };
     let Some(window) = web_sys::window() else {
-        return Outcome::error("no browser window");
+        return Verdict::error("no browser window");
     };
     if request.host {
         return host(&window, &request.check, args, ms).await;
@@ -62,13 +62,13 @@ pub async fn run(request: &CheckRequest) -> Outcome {
         // `navigator.cookieEnabled`, which web-sys does not bind.
         "browser.cookies" => match Reflect::get(&navigator, &"cookieEnabled".into()) {
             Ok(v) if v.as_bool().is_some() => verdict::cookies(v.is_truthy()),
-            _ => Outcome::error("the browser does not say whether cookies are enabled"),
+            _ => Verdict::error("the browser does not say whether cookies are enabled"),
         },
         "storage.local" => storage("localStorage", Area::Local),
         "storage.session" => storage("sessionStorage", Area::Session),
         "browser.version" => match navigator.user_agent() {
             Ok(ua) => verdict::browser_version(&ua, args),
-            Err(_) => Outcome::error("the browser did not give its user agent"),
+            Err(_) => Verdict::error("the browser did not give its user agent"),
         },
         "page.element" => match verdict::required_arg(args, "selector") {
             // The light DOM: the host page, not the widget's shadow root.
@@ -79,7 +79,7 @@ pub async fn run(request: &CheckRequest) -> Outcome {
                     .and_then(|d| d.query_selector(selector).ok())
                     .map(|found| found.is_some()),
             ),
-            Err(e) => Outcome::error(e),
+            Err(e) => Verdict::error(e),
         },
         "screen.size" => {
             let (width, height) = page::viewport(&window).unwrap_or((0, 0));
@@ -87,14 +87,14 @@ pub async fn run(request: &CheckRequest) -> Outcome {
         }
         "http.reachable" => match verdict::http_url(args) {
             Ok(url) => reachable(&window, url, ms).await,
-            Err(e) => Outcome::error(e),
+            Err(e) => Verdict::error(e),
         },
         "clock.skew" => clock_skew(&window, args, ms).await,
         name => verdict::unknown(name),
     }
 }
 
-fn storage(store: &str, which: Area) -> Outcome {
+fn storage(store: &str, which: Area) -> Verdict {
     let Ok(s) = storage::area(which) else {
         return verdict::storage(store, false, false);
     };
@@ -105,7 +105,7 @@ fn storage(store: &str, which: Area) -> Outcome {
     verdict::storage(store, true, round_trip)
 }
 
-async fn host(window: &Window, name: &str, args: &BTreeMap<String, String>, ms: u32) -> Outcome {
+async fn host(window: &Window, name: &str, args: &BTreeMap<String, String>, ms: u32) -> Verdict {
     let found = HOST.with(|h| {
         let host = h.borrow();
         host.iter().find(|(n, _)| n == name).map(|(_, f)| f.clone())
@@ -137,7 +137,7 @@ async fn host(window: &Window, name: &str, args: &BTreeMap<String, String>, ms: 
     }
 }
 
-async fn reachable(window: &Window, url: &str, ms: u32) -> Outcome {
+async fn reachable(window: &Window, url: &str, ms: u32) -> Verdict {
     let init = RequestInit::new();
     // No CORS: any server answers, a cross-origin one opaquely (status 0).
     init.set_mode(RequestMode::NoCors);
@@ -162,15 +162,15 @@ async fn reachable(window: &Window, url: &str, ms: u32) -> Outcome {
     }
 }
 
-async fn clock_skew(window: &Window, args: &BTreeMap<String, String>, ms: u32) -> Outcome {
+async fn clock_skew(window: &Window, args: &BTreeMap<String, String>, ms: u32) -> Verdict {
     let max = match verdict::number_arg(args, "max_seconds", verdict::DEFAULT_MAX_SKEW_SECONDS) {
         Ok(n) => n,
-        Err(e) => return Outcome::error(e),
+        Err(e) => return Verdict::error(e),
     };
     let url = match args.get("url") {
         Some(_) => match verdict::http_url(args) {
             Ok(u) => u.to_string(),
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Verdict::error(e),
         },
         None => window.location().origin().unwrap_or_default() + "/",
     };
@@ -183,11 +183,11 @@ async fn clock_skew(window: &Window, args: &BTreeMap<String, String>, ms: u32) -
     match answer {
         Ok(r) => match r.unchecked_into::<Response>().headers().get("date") {
             Ok(Some(date)) => verdict::clock_skew(&date, midpoint as i64, max),
-            _ => Outcome::error(
+            _ => Verdict::error(
                 "the server's Date header could not be read (a cross-origin server must expose it)",
             ),
         },
-        Err(Some(e)) => Outcome::error(format!(
+        Err(Some(e)) => Verdict::error(format!(
             "could not ask the server for the time: {}",
             message(&e)
         )),

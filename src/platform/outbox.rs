@@ -3,7 +3,7 @@
 //! outcome. Every decision (sent, failed, when to retry) is the core's.
 
 use super::{http, storage};
-use crate::core::outbox::{self, prune, Entry, Outcome, RetryPolicy};
+use crate::core::outbox::{self, prune, Attempt, Entry, RetryPolicy};
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -89,12 +89,12 @@ pub async fn flush(
         let sent_any = !due.is_empty();
         for (key, body) in due {
             let outcome = match http::post_json(&endpoint, &key, &body).await {
-                Ok(answer) => Outcome::Answered {
+                Ok(answer) => Attempt::Answered {
                     status: answer.status,
                     body: answer.body,
                     retry_after: answer.retry_after,
                 },
-                Err(reason) => Outcome::NoAnswer { reason },
+                Err(reason) => Attempt::NoAnswer { reason },
             };
             // Re-read: this tab may have queued another ticket meanwhile.
             update(&key, |entry| {

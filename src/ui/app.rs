@@ -68,12 +68,12 @@ pub fn build(container: &Element, state: WidgetState) {
         .testid("result-count");
     let count_el = count.element().clone();
 
-    let urgent = |tier: Priority, label: &str| {
+    let urgent = |priority: Priority, label: &str| {
         button(
             "sp-button sp-secondary",
-            &format!("route-{}", tier.as_str()),
+            &format!("route-{}", priority.as_str()),
             label,
-            move || state.open_contact(ContactRequest::urgent(tier)),
+            move || state.open_contact(ContactRequest::urgent(priority)),
         )
     };
     let home = el("div")

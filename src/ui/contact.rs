@@ -324,8 +324,8 @@ pub fn contact_form(state: WidgetState) -> Node {
                 problem.set(None);
                 message_reset.set_value("");
                 state.tickets.set(entries);
-                let tier = ticket.priority.map_or("", Priority::as_str);
-                state.emit("ticket-opened", &[("priority", tier)]);
+                let priority = ticket.priority.map_or("", Priority::as_str);
+                state.emit("ticket-opened", &[("priority", priority)]);
                 analytics!(state.track_sent(&request));
                 state.flush_outbox(false);
             }

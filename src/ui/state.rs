@@ -10,7 +10,7 @@ use super::text::Text;
 #[cfg(feature = "analytics")]
 use crate::core::analytics::Event;
 use crate::core::analytics::{ContactSource, FlowSource};
-use crate::core::checks::Outcome;
+use crate::core::checks::Verdict;
 use crate::core::config::EmbedOptions;
 use crate::core::content::Bundle;
 use crate::core::context::{ArticleVisit, FlowVisit, Visit};
@@ -109,19 +109,20 @@ pub struct ContactRequest {
     /// Extra fields a flow's ticket node asks for.
     pub fields: Vec<FieldView>,
     /// Where self-help ended, for the anonymous events: the route taken
-    /// and the flow node (`flow/node`), article or tier it came from.
+    /// and the flow node (`flow/node`), article or priority it came from.
     pub from: ContactSource,
     pub origin: Option<String>,
 }
 
 impl ContactRequest {
-    /// An urgent route: a person at once, with this tier as the category.
-    pub fn urgent(tier: Priority) -> ContactRequest {
+    /// An urgent route: a person at once, with this priority as the
+    /// category.
+    pub fn urgent(priority: Priority) -> ContactRequest {
         ContactRequest {
-            category: Some(tier.as_str().into()),
-            priority: Some(tier),
+            category: Some(priority.as_str().into()),
+            priority: Some(priority),
             from: ContactSource::Urgent,
-            origin: Some(tier.as_str().into()),
+            origin: Some(priority.as_str().into()),
             ..ContactRequest::default()
         }
     }
@@ -593,7 +594,7 @@ impl WidgetState {
             View::Check { request, .. } => {
                 let state = *self;
                 spawn_local(async move {
-                    let Outcome { result, detail } = checks::run(&request).await;
+                    let Verdict { result, detail } = checks::run(&request).await;
                     if state.gone() {
                         return;
                     }

@@ -3,8 +3,8 @@
 
 use super::diagnostics::{Code, Diagnostic};
 use super::parse::{SourceFormat, MAX_FILE_BYTES};
-use super::validate::{check_duplicate_ids, sort_diagnostics, CheckOptions};
-use super::{check_source, Checked};
+use super::validate::{lint_duplicate_ids, sort_diagnostics, LintOptions};
+use super::{lint_source, Linted};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,7 @@ pub const MAX_DIR_DEPTH: usize = 16;
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// One entry per flow file read, in path order.
-    pub files: Vec<Checked>,
+    pub files: Vec<Linted>,
     /// Files found but not readable (too large, not UTF-8, IO errors).
     pub unreadable: usize,
     /// Problems not tied to one readable file: unreadable paths and flow
@@ -125,7 +125,7 @@ pub fn read_capped(path: &Path) -> Result<String, Box<Diagnostic>> {
 }
 
 /// Checks every flow file under `paths`, then flow ids across files.
-pub fn check_paths(paths: &[PathBuf], opts: &CheckOptions) -> Report {
+pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Report {
     let (files, mut diagnostics) = collect_files(paths);
     let mut report = Report::default();
     for path in files {
@@ -134,14 +134,14 @@ pub fn check_paths(paths: &[PathBuf], opts: &CheckOptions) -> Report {
         // (JSON is valid YAML for flow purposes).
         let format = SourceFormat::from_file_name(&name).unwrap_or(SourceFormat::Yaml);
         match read_capped(&path) {
-            Ok(text) => report.files.push(check_source(&text, format, &name, opts)),
+            Ok(text) => report.files.push(lint_source(&text, format, &name, opts)),
             Err(d) => {
                 report.unreadable += 1;
                 diagnostics.push(*d);
             }
         }
     }
-    diagnostics.extend(check_duplicate_ids(&report.files));
+    diagnostics.extend(lint_duplicate_ids(&report.files));
     report.diagnostics = diagnostics;
     report
 }

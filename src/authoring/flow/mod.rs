@@ -8,6 +8,10 @@
 //!   cycles, variables, checks, articles, translations).
 //! - [`simulate`]: every path through a flow and its outcome.
 //! - [`load`]: reading files and folders from disk.
+//!
+//! In code, finding an author's mistakes is *linting* ([`lint_source`],
+//! [`LintOptions`], [`Linted`]); a *check* is a flow node the widget runs in
+//! the browser. The CLI command keeps its name, `signpost check`.
 
 pub mod diagnostics;
 pub mod load;
@@ -21,17 +25,17 @@ use std::hash::Hasher;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use parse::{parse_source, Parsed, SourceFormat, MAX_FILE_BYTES, MAX_NODES};
-pub use paths::{simulate, Outcome, SimPath, Simulation};
-pub use validate::{check_duplicate_ids, validate, CheckOptions, MAX_INTERACTIVE_STEPS};
+pub use paths::{simulate, PathEnd, SimPath, Simulation};
+pub use validate::{lint_duplicate_ids, validate, LintOptions, MAX_INTERACTIVE_STEPS};
 
-/// The result of checking one flow file: the flow (if it could be read) and
+/// The result of linting one flow file: the flow (if it could be read) and
 /// every diagnostic, errors and warnings, sorted by position.
 #[derive(Debug, Clone)]
-pub struct Checked {
+pub struct Linted {
     /// The file name used in diagnostics.
     pub file: String,
     /// The flow, when readable. Present even when it has errors; use it
-    /// only when [`Checked::has_errors`] is false.
+    /// only when [`Linted::has_errors`] is false.
     pub flow: Option<Flow>,
     /// Everything found.
     pub diagnostics: Vec<Diagnostic>,
@@ -39,7 +43,7 @@ pub struct Checked {
     pub id_position: Option<(u32, u32)>,
 }
 
-impl Checked {
+impl Linted {
     /// True when any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
@@ -68,17 +72,12 @@ pub fn fingerprint(flow: &Flow) -> String {
 }
 
 /// Parses and validates one flow file.
-pub fn check_source(
-    source: &str,
-    format: SourceFormat,
-    file: &str,
-    opts: &CheckOptions,
-) -> Checked {
+pub fn lint_source(source: &str, format: SourceFormat, file: &str, opts: &LintOptions) -> Linted {
     let parsed = parse_source(source, format, file);
     let mut diagnostics = parsed.diagnostics.clone();
     diagnostics.extend(validate(&parsed, opts));
     validate::sort_diagnostics(&mut diagnostics);
-    Checked {
+    Linted {
         file: file.to_string(),
         id_position: parsed.position("id"),
         flow: parsed.flow,
@@ -93,7 +92,7 @@ pub fn parse_flow(
     format: SourceFormat,
     file_name: &str,
 ) -> Result<Flow, Vec<Diagnostic>> {
-    let checked = check_source(source, format, file_name, &CheckOptions::default());
+    let checked = lint_source(source, format, file_name, &LintOptions::default());
     match checked.flow {
         Some(flow) if !checked.has_errors() => Ok(flow),
         _ => Err(checked.diagnostics),

@@ -930,15 +930,15 @@ impl Decoder<'_> {
                     Some(Tree::Str(s)) => match Priority::from_name(s) {
                         Some(p) => p,
                         None => {
-                            let tiers: Vec<_> = Priority::ALL.iter().map(|p| p.as_str()).collect();
-                            let suggestion = suggest(s, tiers.iter().copied());
+                            let names: Vec<_> = Priority::ALL.iter().map(|p| p.as_str()).collect();
+                            let suggestion = suggest(s, names.iter().copied());
                             self.report(
                                 Code::InvalidValue,
                                 &join(path, "priority"),
                                 0,
                                 format!(
-                                    "unknown priority {s:?}; the tiers are {}",
-                                    tiers.join(", ")
+                                    "unknown priority {s:?}; the priorities are {}",
+                                    names.join(", ")
                                 ),
                             )
                             .suggestion = suggestion;

@@ -25,12 +25,12 @@ pub const MAX_LISTED_HOPS: usize = 200_000;
 /// How a path ends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum PathEnd {
     /// At a `resolved` node.
     Resolved,
     /// At a `ticket` node.
     Ticket {
-        /// The ticket's priority tier.
+        /// The ticket's priority.
         priority: Priority,
         /// The ticket's category.
         category: String,
@@ -47,14 +47,14 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
+impl PathEnd {
     /// Short text for listings: `resolved`, `ticket (howto)`, `dead end`, `loop`.
     pub fn label(&self) -> String {
         match self {
-            Outcome::Resolved => "resolved".into(),
-            Outcome::Ticket { priority, .. } => format!("ticket ({priority})"),
-            Outcome::DeadEnd { missing } => format!("dead end (no node {missing:?})"),
-            Outcome::Loop { back_to } => format!("loop back to {back_to:?}"),
+            PathEnd::Resolved => "resolved".into(),
+            PathEnd::Ticket { priority, .. } => format!("ticket ({priority})"),
+            PathEnd::DeadEnd { missing } => format!("dead end (no node {missing:?})"),
+            PathEnd::Loop { back_to } => format!("loop back to {back_to:?}"),
         }
     }
 }
@@ -81,7 +81,7 @@ pub struct SimPath {
     pub hops: Vec<Hop>,
     /// Where it ends.
     #[serde(flatten)]
-    pub outcome: Outcome,
+    pub outcome: PathEnd,
     /// Interactive nodes (question, step, article) on the path: how many
     /// times the user must press something.
     pub interactive_steps: usize,
@@ -103,16 +103,16 @@ impl Simulation {
     pub fn ticket_paths(&self) -> usize {
         self.paths
             .iter()
-            .filter(|p| matches!(p.outcome, Outcome::Ticket { .. }))
+            .filter(|p| matches!(p.outcome, PathEnd::Ticket { .. }))
             .count()
     }
 
     /// One line, e.g. `flow "wifi-band": 3 of 11 paths end in a ticket (6 resolved, 2 loop back)`.
     pub fn summary(&self) -> String {
-        let count = |f: fn(&Outcome) -> bool| self.paths.iter().filter(|p| f(&p.outcome)).count();
-        let resolved = count(|o| matches!(o, Outcome::Resolved));
-        let loops = count(|o| matches!(o, Outcome::Loop { .. }));
-        let dead = count(|o| matches!(o, Outcome::DeadEnd { .. }));
+        let count = |f: fn(&PathEnd) -> bool| self.paths.iter().filter(|p| f(&p.outcome)).count();
+        let resolved = count(|o| matches!(o, PathEnd::Resolved));
+        let loops = count(|o| matches!(o, PathEnd::Loop { .. }));
+        let dead = count(|o| matches!(o, PathEnd::DeadEnd { .. }));
         let total = if self.truncated {
             format!("at least {}", self.paths.len())
         } else {
@@ -248,7 +248,7 @@ struct Walk<'f> {
 }
 
 impl<'f> Walk<'f> {
-    fn record(&mut self, outcome: Outcome, last: Option<&str>) {
+    fn record(&mut self, outcome: PathEnd, last: Option<&str>) {
         let mut hops: Vec<Hop> = self
             .stack
             .iter()
@@ -289,20 +289,20 @@ impl<'f> Walk<'f> {
     fn arrive(&mut self, target: &'f str, undo: Vec<Undo>) {
         let (outcome, last) = match self.flow.nodes.get_key_value(target) {
             None => (
-                Outcome::DeadEnd {
+                PathEnd::DeadEnd {
                     missing: target.to_string(),
                 },
                 None,
             ),
             Some(_) if self.on_path.contains(target) => (
-                Outcome::Loop {
+                PathEnd::Loop {
                     back_to: target.to_string(),
                 },
                 None,
             ),
-            Some((_, Node::Resolved(_))) => (Outcome::Resolved, Some(target)),
+            Some((_, Node::Resolved(_))) => (PathEnd::Resolved, Some(target)),
             Some((_, Node::Ticket(t))) => (
-                Outcome::Ticket {
+                PathEnd::Ticket {
                     priority: t.priority,
                     category: t.category.clone(),
                 },

@@ -72,12 +72,12 @@ nodes:
     priority: howto
 ";
 
-fn check(src: &str) -> Checked {
-    check_source(
+fn check(src: &str) -> Linted {
+    lint_source(
         src,
         SourceFormat::Yaml,
         "flows/wifi.yaml",
-        &CheckOptions::default(),
+        &LintOptions::default(),
     )
 }
 
@@ -105,7 +105,7 @@ fn render(d: &[Diagnostic]) -> String {
 #[test]
 fn demo_flows_are_clean_and_runnable() {
     for (name, src) in DEMO {
-        let c = check_source(src, SourceFormat::Yaml, name, &CheckOptions::default());
+        let c = lint_source(src, SourceFormat::Yaml, name, &LintOptions::default());
         assert!(
             c.diagnostics.is_empty(),
             "{name}:\n{}",
@@ -119,7 +119,7 @@ fn demo_flows_are_clean_and_runnable() {
             .paths
             .iter()
             .all(|p| p.interactive_steps <= MAX_INTERACTIVE_STEPS));
-        assert!(!matches!(sim.paths[0].outcome, Outcome::DeadEnd { .. }));
+        assert!(!matches!(sim.paths[0].outcome, PathEnd::DeadEnd { .. }));
     }
 }
 
@@ -533,11 +533,11 @@ fn host_checks_may_come_from_the_command_line() {
     let src = edit("host_checks: [lumen.camera_online]\n", "");
     let c = check(&src);
     assert!(c.diagnostics.iter().any(|d| d.code == Code::UnknownCheck));
-    let opts = CheckOptions {
+    let opts = LintOptions {
         host_checks: vec!["lumen.camera_online".into()],
         articles: None,
     };
-    let c = check_source(&src, SourceFormat::Yaml, "f.yaml", &opts);
+    let c = lint_source(&src, SourceFormat::Yaml, "f.yaml", &opts);
     assert!(c.diagnostics.is_empty(), "{}", render(&c.diagnostics));
 }
 
@@ -563,11 +563,11 @@ fn article_ids_are_checked_when_known() {
         "    text: Use the 2.4 GHz network.\n    article: wifi-bands",
     );
     assert!(check(&src).diagnostics.is_empty());
-    let opts = CheckOptions {
+    let opts = LintOptions {
         host_checks: vec![],
         articles: Some(["wifi-band".to_string()].into()),
     };
-    let c = check_source(&src, SourceFormat::Yaml, "f.yaml", &opts);
+    let c = lint_source(&src, SourceFormat::Yaml, "f.yaml", &opts);
     assert_eq!(c.diagnostics.len(), 1);
     assert_eq!(c.diagnostics[0].code, Code::UnknownArticle);
     assert_eq!(c.diagnostics[0].suggestion.as_deref(), Some("wifi-band"));
@@ -593,13 +593,13 @@ fn translations_must_match_the_flow() {
 #[test]
 fn duplicate_flow_ids_across_files_are_reported() {
     let a = check(BASE);
-    let b = check_source(
+    let b = lint_source(
         BASE,
         SourceFormat::Yaml,
         "flows/copy.yaml",
-        &CheckOptions::default(),
+        &LintOptions::default(),
     );
-    let d = check_duplicate_ids(&[a, b]);
+    let d = lint_duplicate_ids(&[a, b]);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].file, "flows/copy.yaml");
     assert_eq!(d[0].line, Some(2));
@@ -624,11 +624,11 @@ fn json_flows_read_like_yaml_and_share_the_fingerprint() {
     assert_eq!(bundle, yaml);
 
     let broken = json_text.replacen("\"next\": \"check_router\"", "\"next\": \"nope\"", 1);
-    let c = check_source(
+    let c = lint_source(
         &broken,
         SourceFormat::Json,
         "a.json",
-        &CheckOptions::default(),
+        &LintOptions::default(),
     );
     assert_eq!(c.diagnostics.len(), 1, "{}", render(&c.diagnostics));
     let d = &c.diagnostics[0];
@@ -646,11 +646,11 @@ fn syntax_errors_carry_a_position() {
     let d = only("version: 1\nid: x\n  title: [broken\n");
     assert_eq!(d.code, Code::Syntax);
     assert!(d.line.is_some());
-    let c = check_source(
+    let c = lint_source(
         "{\"version\": 1,}",
         SourceFormat::Json,
         "x.json",
-        &CheckOptions::default(),
+        &LintOptions::default(),
     );
     assert_eq!(c.diagnostics[0].code, Code::Syntax);
     assert_eq!(c.diagnostics[0].line, Some(1));
@@ -680,12 +680,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
-    let c = check_source(
-        &json,
-        SourceFormat::Json,
-        "x.json",
-        &CheckOptions::default(),
-    );
+    let c = lint_source(&json, SourceFormat::Json, "x.json", &LintOptions::default());
     assert_eq!(c.diagnostics[0].code, Code::Syntax);
     let maps = format!(
         "version: 1\nid: x\ntitle: {}1{}\n",
@@ -755,7 +750,7 @@ fn a_thousand_node_cycle_is_one_clear_error() {
     assert!(no_exit[0].message.contains("1000 nodes"), "{}", no_exit[0]);
     let sim = simulate(c.flow.as_ref().unwrap(), 10);
     assert_eq!(sim.paths.len(), 1);
-    assert!(matches!(sim.paths[0].outcome, Outcome::Loop { .. }));
+    assert!(matches!(sim.paths[0].outcome, PathEnd::Loop { .. }));
 }
 
 #[test]
@@ -1524,7 +1519,7 @@ mod props {
     /// Whatever the input: no panic; every diagnostic names the file and has
     /// a message; anything that checks clean can be simulated and run.
     fn exercise(src: &str, format: SourceFormat) {
-        let c = check_source(src, format, "fuzz.yaml", &CheckOptions::default());
+        let c = lint_source(src, format, "fuzz.yaml", &LintOptions::default());
         for d in &c.diagnostics {
             assert_eq!(d.file, "fuzz.yaml");
             assert!(!d.message.is_empty());
@@ -1740,15 +1735,15 @@ fn every_simulated_path_is_what_the_engine_does() {
         for p in &sim.paths {
             let end = replay(&flow, p);
             match &p.outcome {
-                Outcome::Resolved | Outcome::Ticket { .. } => {
+                PathEnd::Resolved | PathEnd::Ticket { .. } => {
                     assert_eq!(end, p.hops.last().unwrap().node, "{name}: {p:?}")
                 }
                 // A loop comes back to a node the engine shows again.
-                Outcome::Loop { back_to } if flow.nodes[back_to].kind() != NodeKind::Branch => {
+                PathEnd::Loop { back_to } if flow.nodes[back_to].kind() != NodeKind::Branch => {
                     assert_eq!(&end, back_to, "{name}: {p:?}")
                 }
-                Outcome::Loop { .. } => {}
-                Outcome::DeadEnd { .. } => panic!("{name} has a dead end: {p:?}"),
+                PathEnd::Loop { .. } => {}
+                PathEnd::DeadEnd { .. } => panic!("{name} has a dead end: {p:?}"),
             }
         }
     }

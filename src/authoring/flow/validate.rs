@@ -7,7 +7,7 @@
 use super::diagnostics::{suggest, Code, Diagnostic};
 use super::parse::{is_valid_check_name, is_valid_id, split_node_path, Parsed};
 use super::paths::{simulate, DEFAULT_MAX_PATHS};
-use super::Checked;
+use super::Linted;
 use crate::core::flow::expr::{parse_condition, CHECK_PREFIX};
 use crate::core::flow::format::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -23,7 +23,7 @@ pub const RESERVED_CHECK_PREFIXES: &[&str] = &[
 
 /// What the validator knows beyond the file itself.
 #[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
+pub struct LintOptions {
     /// Check names the host registers for every flow (`--host-checks`).
     pub host_checks: Vec<String>,
     /// Known article ids; `None` skips the article check (`--articles`).
@@ -82,7 +82,7 @@ impl<'a> Ctx<'a> {
 
 /// Runs every semantic check on a parsed flow. Structural diagnostics from
 /// parsing are not repeated here.
-pub fn validate(parsed: &Parsed, opts: &CheckOptions) -> Vec<Diagnostic> {
+pub fn validate(parsed: &Parsed, opts: &LintOptions) -> Vec<Diagnostic> {
     let Some(flow) = &parsed.flow else {
         return Vec::new();
     };
@@ -178,7 +178,7 @@ fn check_references(cx: &mut Ctx<'_>) {
     }
 }
 
-fn check_checks(cx: &mut Ctx<'_>, opts: &CheckOptions) {
+fn check_checks(cx: &mut Ctx<'_>, opts: &LintOptions) {
     let flow = cx.flow;
     let mut declared: BTreeSet<&str> = BTreeSet::new();
     for (i, name) in flow.host_checks.iter().enumerate() {
@@ -345,7 +345,7 @@ fn check_builtin_args(cx: &mut Ctx<'_>, id: &str, c: &Check, b: &BuiltinCheck) {
     }
 }
 
-fn check_articles(cx: &mut Ctx<'_>, opts: &CheckOptions) {
+fn check_articles(cx: &mut Ctx<'_>, opts: &LintOptions) {
     for id in cx.ordered_ids() {
         let (article, field) = match &cx.flow.nodes[id] {
             Node::Step(s) => match &s.article {
@@ -895,7 +895,7 @@ fn bfs(from: &[usize], adj: &[Vec<usize>], n: usize) -> Vec<bool> {
 }
 
 /// Reports flow ids defined by more than one file, at the later file.
-pub fn check_duplicate_ids(files: &[Checked]) -> Vec<Diagnostic> {
+pub fn lint_duplicate_ids(files: &[Linted]) -> Vec<Diagnostic> {
     let mut first: HashMap<&str, &str> = HashMap::new();
     let mut out = Vec::new();
     for checked in files {

@@ -1,8 +1,8 @@
 //! `signpost check`: validate flow files and report every mistake.
 
-use signpost::authoring::flow::load::{check_paths, Report};
+use signpost::authoring::flow::load::{lint_paths, Report};
 use signpost::authoring::flow::paths::DEFAULT_MAX_PATHS;
-use signpost::authoring::flow::{simulate, CheckOptions, Diagnostic, Severity, Simulation};
+use signpost::authoring::flow::{simulate, Diagnostic, LintOptions, Severity, Simulation};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> ExitCode {
             Some(ids)
         }
     };
-    let opts = CheckOptions {
+    let opts = LintOptions {
         host_checks: args
             .host_checks
             .iter()
@@ -74,7 +74,7 @@ pub fn run(args: Args) -> ExitCode {
             .collect(),
         articles,
     };
-    let report = check_paths(&flow_paths, &opts);
+    let report = lint_paths(&flow_paths, &opts);
     let mut diagnostics = report.all_diagnostics();
     if args.strict {
         for d in &mut diagnostics {

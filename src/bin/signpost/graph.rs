@@ -1,7 +1,7 @@
 //! `signpost graph`: draw a flow as Mermaid text or a standalone SVG, for
 //! reviews and docs. Every label is escaped for its target language.
 
-use signpost::authoring::flow::{check_source, CheckOptions, SourceFormat};
+use signpost::authoring::flow::{lint_source, LintOptions, SourceFormat};
 use signpost::core::flow::format::{Node, Priority};
 use signpost::core::flow::Flow;
 use std::collections::{BTreeMap, VecDeque};
@@ -40,7 +40,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let format = SourceFormat::from_file_name(&file).unwrap_or(SourceFormat::Yaml);
-    let checked = check_source(&text, format, &file, &CheckOptions::default());
+    let checked = lint_source(&text, format, &file, &LintOptions::default());
     let flow = match checked.flow {
         Some(flow) if !checked.has_errors() => flow,
         _ => {

@@ -127,7 +127,7 @@ pub enum View {
         text: Option<String>,
         /// Routing category.
         category: String,
-        /// Priority tier.
+        /// The ticket's priority.
         priority: Priority,
         /// Extra form fields.
         fields: Vec<FieldView>,
