@@ -143,9 +143,14 @@
       var content = opts.content && w.fetch ? fetch(opts.content, { cache: 'no-cache' })
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); }) : null;
       if (content) content.catch(function () {});
+      // The wasm downloads and compiles while the glue does, not after it.
+      var wasm = base + 'signpost_bg.wasm';
+      if (WebAssembly.compileStreaming) {
+        wasm = WebAssembly.compileStreaming(fetch(wasm)).catch(function () { return base + 'signpost_bg.wasm'; });
+      }
       loading = import(base + 'signpost.js')
         .then(function (m) {
-          return m.default({ module_or_path: base + 'signpost_bg.wasm' }).then(function () {
+          return m.default({ module_or_path: wasm }).then(function () {
             app = m.mount(root, JSON.stringify(opts), emit, addSheet, content);
             if (launcher) launcher.removeAttribute('data-state');
             queue.splice(0).forEach(run);

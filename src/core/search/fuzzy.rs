@@ -219,13 +219,13 @@ impl Index {
     /// Vocabulary words one edit away, with their [`edit_cost`] (1 or 2).
     fn words_one_edit_away(&self, chars: &[char]) -> Vec<(u32, usize)> {
         let mut found: Vec<u32> = Vec::new();
+        // One bucket of the table (`index::bucket_by_hash`) per probe.
+        let buckets = self.delete_start.len() - 1;
         let probe = |h: u64, found: &mut Vec<u32>| {
-            let start = self.deletes.partition_point(|&(k, _)| k < h);
-            for &(k, w) in &self.deletes[start..] {
-                if k != h {
-                    break;
-                }
-                if !found.contains(&w) {
+            let b = (h >> (64 - buckets.trailing_zeros())) as usize;
+            let range = self.delete_start[b] as usize..self.delete_start[b + 1] as usize;
+            for &(k, w) in &self.deletes[range] {
+                if k == h && !found.contains(&w) {
                     found.push(w);
                 }
             }
