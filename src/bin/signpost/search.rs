@@ -165,7 +165,8 @@ pub struct ContentArgs {
 /// Articles, flows and synonyms read from disk, ready to index.
 pub(crate) struct Content {
     pub(crate) docs: Vec<Document>,
-    pub(crate) synonyms: Vec<Vec<String>>,
+    /// The synonyms, and a bundle's locale.
+    options: IndexOptions,
 }
 
 impl Content {
@@ -230,7 +231,13 @@ impl Content {
         } else {
             synonyms
         };
-        Ok(Content { docs, synonyms })
+        Ok(Content {
+            docs,
+            options: IndexOptions {
+                synonyms,
+                ..Default::default()
+            },
+        })
     }
 
     /// The documents and synonyms of a built bundle, as the widget reads them.
@@ -239,7 +246,7 @@ impl Content {
             .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Content {
             docs: bundle.documents(),
-            synonyms: bundle.synonyms,
+            options: bundle.index_options(),
         })
     }
 
@@ -249,10 +256,7 @@ impl Content {
     }
 
     pub(crate) fn options(&self) -> IndexOptions {
-        IndexOptions {
-            synonyms: self.synonyms.clone(),
-            ..Default::default()
-        }
+        self.options.clone()
     }
 
     pub(crate) fn build(&self) -> Index {

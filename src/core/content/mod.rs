@@ -245,10 +245,11 @@ impl Bundle {
         flows.chain(articles).collect()
     }
 
-    /// Index options carrying the bundle's synonyms.
+    /// Index options carrying the bundle's synonyms and default locale.
     pub fn index_options(&self) -> IndexOptions {
         IndexOptions {
             synonyms: self.synonyms.clone(),
+            locale: self.locale.clone(),
             ..IndexOptions::default()
         }
     }

@@ -88,7 +88,7 @@ impl Highlighter<'_> {
             }
         });
         if !self.synonyms.is_empty() {
-            let tokens = normalize::tokenize(text);
+            let tokens = normalize::tokenize(text, self.index.stop_words);
             for (g, first, last) in find_synonyms(&self.synonyms, &tokens) {
                 let w = self
                     .index

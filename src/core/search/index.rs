@@ -5,7 +5,7 @@
 //! content bundle; building it is also fast enough to do at panel open (see
 //! `docs-draft/search.md` for measured figures).
 
-use super::normalize::{self, Token};
+use super::normalize::{self, StopWords, Token};
 use super::rank::{FieldWeights, RankParams};
 use super::{Document, Kind};
 use crate::core::sort;
@@ -71,6 +71,9 @@ pub struct IndexOptions {
     pub synonyms: Vec<Vec<String>>,
     /// Ranking parameters (field weights, saturation, cut-off).
     pub rank: RankParams,
+    /// The content's default locale (`en`, `de`, …), which chooses the
+    /// stop words ([`StopWords::for_locale`]); empty means English.
+    pub locale: String,
 }
 
 /// Occurrences of one term in one document, per field (saturating at 255).
@@ -122,6 +125,8 @@ pub struct Index {
     pub(crate) delete_start: Vec<u32>,
     /// Synonym phrases as stem sequences, with their group number.
     pub(crate) synonyms: Vec<(Vec<String>, u32)>,
+    /// The stop words of the content's language, for queries too.
+    pub(crate) stop_words: StopWords,
     pub(crate) params: RankParams,
     /// Identifies this index's content so caches built on another index are
     /// not reused.
@@ -226,6 +231,7 @@ impl Index {
     /// Builds an index over `docs`. Documents keep their order: on equal
     /// relevance the earlier one ranks first.
     pub fn build(docs: Vec<Document>, options: &IndexOptions) -> Index {
+        let stop_words = StopWords::for_locale(&options.locale);
         let mut synonyms: Vec<(Vec<String>, u32)> = Vec::new();
         for (g, group) in options.synonyms.iter().enumerate() {
             // A group's members are pushed together, so a duplicate can only
@@ -233,7 +239,7 @@ impl Index {
             // hundreds of members of the built-in vocabulary).
             let first = synonyms.len();
             for member in group {
-                let seq: Vec<String> = normalize::tokenize(member)
+                let seq: Vec<String> = normalize::tokenize(member, stop_words)
                     .into_iter()
                     .filter(|t| !t.joined)
                     .map(|t| t.term)
@@ -296,7 +302,7 @@ impl Index {
                         let slot = match seen.get(word) {
                             Some(&slot) => slot as usize,
                             None => {
-                                let stop = normalize::is_stop_word(word);
+                                let stop = stop_words.contains(word);
                                 let mut new = (0, NO_TERM, stop);
                                 if !stop || !synonym_ids.is_empty() {
                                     normalize::stem_into(word, &mut stem_buf);
@@ -422,6 +428,7 @@ impl Index {
             deletes,
             delete_start,
             synonyms,
+            stop_words,
             params: options.rank.clone(),
             stamp,
         }
@@ -587,6 +594,7 @@ fn compute_norms(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::search::SearchOptions;
 
     fn doc(id: &str, title: &str, body: &str) -> Document {
         Document::new(id, Kind::Article, title).with_body(body)
@@ -601,6 +609,23 @@ mod tests {
         assert!(index.term_id("connect").is_some());
         assert!(index.term_id("camera").is_some());
         assert!(index.term_id("the").is_none());
+    }
+
+    #[test]
+    fn german_content_leaves_out_german_stop_words() {
+        let docs = || vec![doc("a", "Die Kamera und das WLAN", "The camera")];
+        let german = IndexOptions {
+            locale: "de".into(),
+            ..Default::default()
+        };
+        let index = Index::build(docs(), &german);
+        assert!(index.term_id("und").is_none() && index.term_id("die").is_none());
+        assert!(index.term_id("the").is_some() && index.term_id("wlan").is_some());
+        // A query of German stop words has nothing to search.
+        assert!(index.search("und die", &SearchOptions::default()).suggested);
+        // English content keeps them as words.
+        let english = Index::build(docs(), &IndexOptions::default());
+        assert!(english.term_id("und").is_some() && english.term_id("the").is_none());
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Text normalisation shared by indexing and querying: case and diacritic
-//! folding, word splitting, stop words and English (Porter) stemming.
+//! folding, word splitting, stop words by the content's language, and
+//! English (Porter) stemming.
 //!
 //! Indexing and querying must normalise identically, so both go through
 //! [`tokenize`].
 
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// One word of a text after normalisation.
@@ -15,8 +17,8 @@ pub struct Token {
     pub term: String,
     /// Byte range of the word in the original text (always on char boundaries).
     pub span: Range<usize>,
-    /// Whether the word is an English stop word (kept so phrases such as
-    /// "sign in" can still be matched as synonyms).
+    /// Whether the word is a stop word of the content's language (kept so
+    /// phrases such as "sign in" can still be matched as synonyms).
     pub stop: bool,
     /// Whether this token is the two previous words joined because the text
     /// wrote them with a hyphen ("wi-fi" also yields "wifi").
@@ -110,12 +112,12 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | 'ʼ')
 }
 
-/// Splits `text` into normalised tokens.
+/// Splits `text` into normalised tokens, marking the words in `stop_words`.
 ///
 /// Words are runs of letters and digits. An apostrophe inside a word is
 /// dropped ("can't" → "cant"); a hyphen between two words also yields the
 /// joined word ("e-mail" → "e", "mail", "email") so either spelling matches.
-pub fn tokenize(text: &str) -> Vec<Token> {
+pub fn tokenize(text: &str, stop_words: StopWords) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut buf = String::new();
     scan_words(text, |word, span, joined| {
@@ -124,7 +126,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             word: word.to_string(),
             term: buf.clone(),
             span,
-            stop: !joined && is_stop_word(word),
+            stop: !joined && stop_words.contains(word),
             joined,
         });
     });
@@ -199,9 +201,61 @@ const STOP_WORDS: &[&str] = &[
     "you", "your", "yours",
 ];
 
-/// Whether a folded word is an English stop word.
-pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+/// German stop words, folded as [`fold`] folds them (`für` → `fur`), sorted
+/// and separated by spaces: one string instead of a table of string
+/// references, which cost the widget twice as much. Like the English list,
+/// it keeps negations (`nicht`, `kein`): "WLAN verbindet nicht" is a
+/// different problem from "WLAN verbindet".
+const GERMAN_STOP_WORDS: &str =
+    "aber alle als also am an auch auf aus bei beim bin bis bist bitte da damit dann das \
+     dass dein deine dem den denn der des dich die dir doch du durch ein eine einem \
+     einen einer eines er es euch fur habe haben hat hatte ich ihm ihn ihr ihre im in \
+     ins ist ja jetzt kann mal man mein meine meinem meinen meiner mich mir mit mochte \
+     muss nach noch nun nur ob oder schon sehr sein seine sich sie sind so soll uber um \
+     und uns unser vom von vor wann war warum was weil welche welcher welches wenn wer \
+     werden wie wieder will wir wird wo wurde zu zum zur";
+
+/// Which stop-word list applies: the one of the content's language. Its
+/// words are too common to tell documents apart, so they are not indexed
+/// and count for nothing in a query (synonym phrases still see them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopWords {
+    english: bool,
+    german: bool,
+}
+
+impl Default for StopWords {
+    fn default() -> StopWords {
+        StopWords::ENGLISH
+    }
+}
+
+impl StopWords {
+    /// English only: content that names no locale.
+    pub const ENGLISH: StopWords = StopWords {
+        english: true,
+        german: false,
+    };
+
+    /// The list of the content's default locale (`en`, `en-GB`, `de-AT`,
+    /// …): English or German, none for other languages, English when no
+    /// locale is given. Articles in the content's other languages keep
+    /// their function words: in a small translated part they are what
+    /// tells its language apart, and dropping them lost German queries
+    /// with typos their answer (docs/search.md, "Languages").
+    pub fn for_locale(locale: &str) -> StopWords {
+        let lang = locale.split(['-', '_']).next().unwrap_or("");
+        StopWords {
+            english: lang.is_empty() || lang.eq_ignore_ascii_case("en"),
+            german: lang.eq_ignore_ascii_case("de"),
+        }
+    }
+
+    /// Whether a folded word is a stop word.
+    pub fn contains(self, word: &str) -> bool {
+        (self.english && STOP_WORDS.binary_search(&word).is_ok())
+            || (self.german && GERMAN_STOP_WORDS.split(' ').any(|w| w == word))
+    }
 }
 
 /// Stems a folded lower-case word with the Porter (1980) algorithm.
@@ -464,6 +518,26 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        let german: Vec<&str> = GERMAN_STOP_WORDS.split(' ').collect();
+        assert!(german.windows(2).all(|w| w[0] < w[1]));
+        // Written folded, or a German word with an umlaut would never match.
+        assert!(german.iter().all(|w| !w.is_empty() && fold(w) == *w));
+    }
+
+    #[test]
+    fn the_content_s_locale_chooses_the_stop_words() {
+        let english = StopWords::for_locale("");
+        assert_eq!(english, StopWords::for_locale("en-GB"));
+        assert!(english.contains("the") && !english.contains("und"));
+        let german = StopWords::for_locale("de-AT");
+        assert!(german.contains("und") && german.contains("fur") && !german.contains("the"));
+        assert!(!german.contains("nicht") && !german.contains("wlan"));
+        assert!(!StopWords::for_locale("fr").contains("the"));
+        let stops: Vec<bool> = tokenize("Das WLAN verbindet nicht", german)
+            .iter()
+            .map(|t| t.stop)
+            .collect();
+        assert_eq!(stops, [true, false, false, false]);
     }
 
     #[test]
@@ -521,7 +595,7 @@ mod tests {
     #[test]
     fn tokens_keep_byte_spans_of_the_original_text() {
         let text = "Réglages: Wi-Fi, can't connect!";
-        let toks = tokenize(text);
+        let toks = tokenize(text, StopWords::ENGLISH);
         let words: Vec<&str> = toks.iter().map(|t| t.word.as_str()).collect();
         assert_eq!(words, ["reglages", "wi", "fi", "wifi", "cant", "connect"]);
         assert_eq!(&text[toks[0].span.clone()], "Réglages");
@@ -534,7 +608,7 @@ mod tests {
 
     #[test]
     fn punctuation_separates_words() {
-        let words: Vec<String> = tokenize("foo.bar/baz_qux (x)")
+        let words: Vec<String> = tokenize("foo.bar/baz_qux (x)", StopWords::ENGLISH)
             .into_iter()
             .map(|t| t.word)
             .collect();

@@ -208,7 +208,7 @@ impl Index {
         query: &str,
         options: &SearchOptions,
     ) -> Results {
-        let tokens = normalize::tokenize(query);
+        let tokens = normalize::tokenize(query, self.stop_words);
         match self.prepare(cache, query, &tokens, options) {
             None => self.suggestions(options.limit),
             Some(groups) => {
@@ -227,7 +227,7 @@ impl Index {
         query: &str,
         options: &SearchOptions,
     ) -> Option<Vec<(&str, Kind, f32)>> {
-        let tokens = normalize::tokenize(query);
+        let tokens = normalize::tokenize(query, self.stop_words);
         let groups = self.prepare(cache, query, &tokens, options)?;
         let ranked = self.score(cache, &groups);
         Some(
@@ -598,7 +598,7 @@ mod tests {
             q.push_str(&format!("word{i} "));
         }
         let mut cache = QueryCache::default();
-        let tokens = normalize::tokenize(&q);
+        let tokens = normalize::tokenize(&q, idx.stop_words);
         assert_eq!(idx.plan(&mut cache, &tokens, false).len(), MAX_QUERY_WORDS);
         // Thirty unknown words outweigh two known ones: the cut-off says no.
         assert!(idx.search(&q, &SearchOptions::default()).is_empty());
