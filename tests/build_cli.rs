@@ -124,7 +124,12 @@ fn the_demo_builds_and_the_bundle_drives_search_and_a_flow() {
     assert_eq!(flow.fingerprint.len(), 16, "{:?}", flow.fingerprint);
     assert_eq!(flow.fingerprint, authored.fingerprint);
     let (mut s, view) = Session::start(flow, "en", 0).unwrap();
-    assert_eq!(s.fingerprint(), flow.fingerprint);
+    // A saved session resumes on the bundle's flow, and not on a flow
+    // whose content (fingerprint) changed since it was saved.
+    assert!(Session::resume(&s.to_json(), flow).is_ok());
+    let mut edited = flow.clone();
+    edited.fingerprint = "0000000000000000".into();
+    assert!(Session::resume(&s.to_json(), &edited).is_err());
     let View::Question { choices, .. } = view else {
         panic!("{view:?}")
     };

@@ -2,7 +2,7 @@
 //! itself is [`signpost::authoring::build`]; this prints it and writes the
 //! file.
 
-pub use signpost::authoring::build::{build_dir, Problem};
+use signpost::authoring::build::build_dir;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -6,12 +6,12 @@
 //! the errors: an author previewing content must see the mistake, not a
 //! stale bundle.
 
-use crate::build::{build_dir, Problem};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use signpost::authoring::build::{build_dir, Problem};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};

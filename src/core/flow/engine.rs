@@ -158,11 +158,6 @@ impl View {
             View::Ticket { .. } => NodeKind::Ticket,
         }
     }
-
-    /// True for `Resolved` and `Ticket`.
-    pub fn is_end(&self) -> bool {
-        self.kind().is_end()
-    }
 }
 
 /// What happened at one node, for the transcript.
@@ -566,11 +561,8 @@ impl Session {
         Ok(view)
     }
 
-    /// Switches the display language; texts fall back to the flow's own.
-    pub fn set_locale(&mut self, locale: &str) {
-        self.locale = locale.to_string();
-    }
-
+    // Observers for the engine tests; the panel reads views, not state.
+    #[cfg(test)]
     /// The current node id.
     pub fn current_node(&self) -> &str {
         &self.current
@@ -581,21 +573,18 @@ impl Session {
         &self.flow_id
     }
 
-    /// The fingerprint of the flow content the session was started on.
-    pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
-    }
-
     /// The locale texts are shown in.
     pub fn locale(&self) -> &str {
         &self.locale
     }
 
+    #[cfg(test)]
     /// Variables set so far.
     pub fn variables(&self) -> &BTreeMap<String, Value> {
         &self.vars
     }
 
+    #[cfg(test)]
     /// The transcript, oldest first (the newest [`MAX_TRANSCRIPT`] entries).
     pub fn transcript(&self) -> &[Entry] {
         &self.transcript
@@ -657,6 +646,7 @@ impl Session {
         out
     }
 
+    #[cfg(test)]
     /// How many old transcript entries were dropped to respect the cap.
     pub fn transcript_dropped(&self) -> usize {
         self.transcript_dropped
