@@ -20,11 +20,11 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
 use std::fmt::Write;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use subtle::ConstantTimeEq;
 
 const COOKIE: &str = "signpost_inbox";
 /// Tickets listed on the inbox page, newest first.

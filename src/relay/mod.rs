@@ -71,44 +71,52 @@ pub struct Relay {
 impl Relay {
     /// Opens the store, starts forwarding and binds the address. `extra`
     /// routes (the CLI's live content preview) are served alongside.
-    pub async fn start(mut settings: config::Settings, extra: Router) -> Result<Relay, String> {
+    pub async fn start(prepared: config::Prepared, extra: Router) -> Result<Relay, String> {
+        let config::Prepared {
+            settings,
+            db,
+            inbox_token,
+            rate_limit,
+            events_rate_limit,
+            header_timeout,
+            body_timeout,
+            destinations,
+        } = prepared;
         let origins = parse_origins(&settings.allow_origins)?;
-        let location = settings.db.clone();
-        let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || store::open(&location))
+        let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || store::open(&db))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?
             .into();
-        let routes = Arc::new(Routes::new(std::mem::take(&mut settings.destinations)));
+        let routes = Arc::new(Routes::new(destinations));
         let forwarder =
             (!routes.is_empty()).then(|| Forwarder::start(store.clone(), routes.clone()));
+        let limiter = |limit: Option<(u32, u32)>| {
+            limit.map(|(burst, per_minute)| RateLimiter::new(burst, per_minute))
+        };
         let state = Arc::new(AppState {
             store,
             routes: routes.clone(),
-            rate_limiter: settings
-                .rate_limit
-                .map(|(burst, per_minute)| RateLimiter::new(burst, per_minute)),
+            rate_limiter: limiter(rate_limit),
             forwarder: forwarder.as_ref().map(Forwarder::waker),
-            body_timeout: settings.body_timeout,
+            body_timeout,
             trust_proxy: settings.trust_proxy,
-            inbox: inbox::Inbox::new(settings.inbox_token.clone()),
+            inbox: inbox::Inbox::new(inbox_token),
             events: events::Events {
-                limiter: settings
-                    .events_rate_limit
-                    .map(|(burst, per_minute)| RateLimiter::new(burst, per_minute)),
+                limiter: limiter(events_rate_limit),
                 allow_origins: origins.clone(),
                 scrubber: crate::core::scrub::Scrubber::default(),
             },
         });
         purge_events_periodically(state.store.clone(), settings.analytics_retention_days);
-        let app = router(state, &settings, origins, extra);
+        let app = router(state, &settings, body_timeout, origins, extra);
         let listener = tokio::net::TcpListener::bind((settings.bind, settings.port))
             .await
             .map_err(|e| format!("cannot listen on {}:{}: {e}", settings.bind, settings.port))?;
         Ok(Relay {
             listener,
             app,
-            header_timeout: settings.header_timeout,
+            header_timeout,
             forwarder,
             routes,
         })
@@ -209,6 +217,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, app: Router, header_time
 fn router(
     state: Arc<AppState>,
     settings: &config::Settings,
+    body_timeout: Duration,
     origins: Vec<HeaderValue>,
     extra: Router,
 ) -> Router {
@@ -283,7 +292,7 @@ fn router(
         // Every body read fails after this long, whichever route reads it:
         // a client that declares a body and stalls does not hold a
         // connection (handlers that read a body answer 408).
-        .layer(RequestBodyTimeoutLayer::new(settings.body_timeout))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
 }
 
 /// tower-http's body limit for an API route. It refuses a declared length

@@ -49,19 +49,11 @@ pub fn run(args: Args) -> ExitCode {
         Ok(period) => period,
         Err(message) => return usage(message),
     };
-    let file_db = match &args.config {
-        Some(path) => match config::load(path) {
-            Ok(file) => file.db,
-            Err(message) => return usage(message),
-        },
-        None => None,
+    let settings = match config::Settings::load(args.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(message) => return usage(message),
     };
-    let location = Location::parse(
-        args.db
-            .as_deref()
-            .or(file_db.as_deref())
-            .unwrap_or("signpost.sqlite3"),
-    );
+    let location = Location::parse(args.db.as_deref().unwrap_or(&settings.db));
     if let Location::Sqlite(path) = &location {
         if !path.is_file() {
             eprintln!("signpost report: no database at {}", path.display());
