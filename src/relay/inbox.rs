@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use hmac::{Hmac, Mac};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::Sha256;
-use std::fmt::Write;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -108,22 +108,6 @@ fn same(a: &str, b: &str) -> bool {
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// Escapes text for element content and quoted attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/inbox", get(list))
@@ -134,14 +118,22 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{} · Signpost inbox</title><style>{STYLE}</style></head><body>{body}</body></html>",
-        escape(title)
-    );
-    secured((status, html).into_response())
+/// A whole inbox page. Its markup is written with maud, which escapes
+/// every string it is given: ticket text from strangers cannot add markup.
+fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+    let html = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width";
+                title { (title) " · Signpost inbox" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    };
+    secured((status, html.into_string()).into_response())
 }
 
 /// The inbox's headers on an HTML page: no script, no framing, no caching.
@@ -181,10 +173,10 @@ fn gate(state: &AppState, headers: &HeaderMap, client: IpAddr) -> Option<Respons
     }
     let (status, note) = match state.inbox.check(headers, client) {
         Access::Allowed => return None,
-        Access::Denied => (StatusCode::UNAUTHORIZED, String::new()),
+        Access::Denied => (StatusCode::UNAUTHORIZED, html! {}),
         Access::Throttled(wait) => return Some(too_many(wait)),
     };
-    let mut response = login_page(status, &note);
+    let mut response = login_page(status, note);
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"signpost inbox\""),
@@ -197,9 +189,16 @@ fn disabled(state: &AppState) -> Option<Response> {
         page(
             StatusCode::NOT_FOUND,
             "Inbox disabled",
-            "<h1>The inbox is disabled</h1><p>Set an inbox token to turn it on: the \
-             <code>SIGNPOST_INBOX_TOKEN</code> environment variable, or <code>inbox_token_env</code> \
-             in the configuration file.</p>",
+            html! {
+                h1 { "The inbox is disabled" }
+                p {
+                    "Set an inbox token to turn it on: the "
+                    code { "SIGNPOST_INBOX_TOKEN" }
+                    " environment variable, or "
+                    code { "inbox_token_env" }
+                    " in the configuration file."
+                }
+            },
         )
     })
 }
@@ -207,28 +206,35 @@ fn disabled(state: &AppState) -> Option<Response> {
 /// 429 after too many wrong tokens from one client.
 fn too_many(wait: Duration) -> Response {
     let secs = wait.as_secs().max(1);
-    let note = format!("<p class=\"failed\">Too many attempts; wait {secs} s.</p>");
-    let mut response = login_page(StatusCode::TOO_MANY_REQUESTS, &note);
+    let note = html! { p.failed { "Too many attempts; wait " (secs) " s." } };
+    let mut response = login_page(StatusCode::TOO_MANY_REQUESTS, note);
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     response
 }
 
-fn login_page(status: StatusCode, note: &str) -> Response {
+fn login_page(status: StatusCode, note: Markup) -> Response {
     page(
         status,
         "Sign in",
-        &format!(
-            "<h1>Signpost inbox</h1>{note}<form method=\"post\" action=\"/inbox/login\">\
-             <label>Inbox token <input type=\"password\" name=\"token\" autocomplete=\"current-password\" required></label> \
-             <button>Sign in</button></form>"
-        ),
+        html! {
+            h1 { "Signpost inbox" }
+            (note)
+            form method="post" action="/inbox/login" {
+                label {
+                    "Inbox token "
+                    input type="password" name="token" autocomplete="current-password" required;
+                }
+                " "
+                button { "Sign in" }
+            }
+        },
     )
 }
 
 async fn login_form(State(state): State<Arc<AppState>>) -> Response {
-    disabled(&state).unwrap_or_else(|| login_page(StatusCode::OK, ""))
+    disabled(&state).unwrap_or_else(|| login_page(StatusCode::OK, html! {}))
 }
 
 #[derive(serde::Deserialize)]
@@ -262,7 +268,7 @@ async fn login(
             Access::Throttled(wait) => too_many(wait),
             _ => login_page(
                 StatusCode::UNAUTHORIZED,
-                "<p class=\"failed\">That token is not right.</p>",
+                html! { p.failed { "That token is not right." } },
             ),
         };
     }
@@ -311,63 +317,50 @@ async fn list(
         Ok(Err(e)) => return unavailable(&e.to_string()),
         Err(e) => return unavailable(&e.to_string()),
     };
-    let mut body = String::from(
-        "<form method=\"post\" action=\"/inbox/logout\" style=\"float:right\"><button>Sign out</button></form>\
-         <h1>Tickets</h1>",
-    );
-    if tickets.is_empty() {
-        body.push_str("<p>No tickets yet.</p>");
-    } else {
-        let _ = write!(
-            body,
-            "<p>The newest {} tickets.</p><table><thead><tr><th>Reference</th><th>Received</th>\
-             <th>Tier</th><th>From</th><th>Message</th><th>Forwarding</th></tr></thead><tbody>",
-            tickets.len()
-        );
-        for ticket in &tickets {
-            let json: serde_json::Value = serde_json::from_str(&ticket.payload).unwrap_or_default();
-            let message = json["message"].as_str().unwrap_or("");
-            let first: String = message
-                .lines()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take(120)
-                .collect();
-            let _ = write!(
-                body,
-                "<tr><td><a href=\"/inbox/{r}\">{r}</a></td><td>{}</td><td class=\"tier\">{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&utc_timestamp(ticket.received_at_ms)),
-                escape(&ticket.tier),
-                escape(json["email"].as_str().unwrap_or("")),
-                escape(&first),
-                delivery_summary(ticket),
-                r = escape(&ticket.reference),
-            );
+    let body = html! {
+        form method="post" action="/inbox/logout" style="float:right" { button { "Sign out" } }
+        h1 { "Tickets" }
+        @if tickets.is_empty() {
+            p { "No tickets yet." }
+        } @else {
+            p { "The newest " (tickets.len()) " tickets." }
+            table {
+                thead { tr {
+                    th { "Reference" } th { "Received" } th { "Tier" }
+                    th { "From" } th { "Message" } th { "Forwarding" }
+                } }
+                tbody {
+                    @for ticket in &tickets {
+                        @let json: serde_json::Value = serde_json::from_str(&ticket.payload).unwrap_or_default();
+                        @let first: String = json["message"].as_str().unwrap_or("").lines().next().unwrap_or("").chars().take(120).collect();
+                        tr {
+                            td { a href={ "/inbox/" (ticket.reference) } { (ticket.reference) } }
+                            td { (utc_timestamp(ticket.received_at_ms)) }
+                            td.tier { (ticket.tier) }
+                            td { (json["email"].as_str().unwrap_or("")) }
+                            td { (first) }
+                            td { (delivery_summary(ticket)) }
+                        }
+                    }
+                }
+            }
         }
-        body.push_str("</tbody></table>");
-    }
-    page(StatusCode::OK, "Tickets", &body)
+    };
+    page(StatusCode::OK, "Tickets", body)
 }
 
-fn delivery_summary(ticket: &StoredTicket) -> String {
-    if ticket.deliveries.is_empty() {
-        return "not forwarded".into();
+fn delivery_summary(ticket: &StoredTicket) -> Markup {
+    html! {
+        @if ticket.deliveries.is_empty() {
+            "not forwarded"
+        }
+        @for (i, d) in ticket.deliveries.iter().enumerate() {
+            @if i > 0 { br; }
+            span class=(d.state.as_str()) title=(d.last_error.as_deref().unwrap_or("")) {
+                (d.destination) ": " (d.state.as_str())
+            }
+        }
     }
-    ticket
-        .deliveries
-        .iter()
-        .map(|d| {
-            format!(
-                "<span class=\"{s}\" title=\"{}\">{}: {s}</span>",
-                escape(d.last_error.as_deref().unwrap_or("")),
-                escape(&d.destination),
-                s = d.state.as_str(),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("<br>")
 }
 
 async fn show(
@@ -383,10 +376,10 @@ async fn show(
         page(
             StatusCode::NOT_FOUND,
             "Not found",
-            &format!(
-                "<p><a href=\"/inbox\">All tickets</a></p><h1>No ticket {}</h1>",
-                escape(&reference)
-            ),
+            html! {
+                p { a href="/inbox" { "All tickets" } }
+                h1 { "No ticket " (reference) }
+            },
         )
     };
     if !is_reference(&reference) {
@@ -402,65 +395,57 @@ async fn show(
         Err(e) => return unavailable(&e.to_string()),
     };
     let json: serde_json::Value = serde_json::from_str(&ticket.payload).unwrap_or_default();
-    let text = |field: &str| escape(json[field].as_str().unwrap_or("—"));
-    let mut body = format!(
-        "<p><a href=\"/inbox\">All tickets</a></p><h1>{}</h1><table>\
-         <tr><th>Tier</th><td class=\"tier\">{}</td></tr>\
-         <tr><th>Received</th><td>{}</td></tr>\
-         <tr><th>From</th><td>{}</td></tr>\
-         <tr><th>Page</th><td>{}</td></tr>\
-         <tr><th>Widget</th><td>{}</td></tr>\
-         <tr><th>Idempotency key</th><td>{}</td></tr></table>\
-         <h2>Message</h2><pre>{}</pre>",
-        escape(&ticket.reference),
-        escape(&ticket.tier),
-        escape(&utc_timestamp(ticket.received_at_ms)),
-        text("email"),
-        text("page_url"),
-        text("widget_version"),
-        escape(&ticket.idempotency_key),
-        text("message"),
-    );
+    let text = |field: &str| json[field].as_str().unwrap_or("—").to_string();
     let others = other_fields(&json);
-    if !others.is_empty() {
-        body.push_str("<h2>Other details</h2><table>");
-        for (key, value) in others {
-            let shown = serde_json::to_string_pretty(value).unwrap_or_default();
-            let _ = write!(
-                body,
-                "<tr><th>{}</th><td><pre>{}</pre></td></tr>",
-                escape(key),
-                escape(&shown)
-            );
+    let body = html! {
+        p { a href="/inbox" { "All tickets" } }
+        h1 { (ticket.reference) }
+        table {
+            tr { th { "Tier" } td.tier { (ticket.tier) } }
+            tr { th { "Received" } td { (utc_timestamp(ticket.received_at_ms)) } }
+            tr { th { "From" } td { (text("email")) } }
+            tr { th { "Page" } td { (text("page_url")) } }
+            tr { th { "Widget" } td { (text("widget_version")) } }
+            tr { th { "Idempotency key" } td { (ticket.idempotency_key) } }
         }
-        body.push_str("</table>");
-    }
-    body.push_str("<h2>Forwarding</h2>");
-    if ticket.deliveries.is_empty() {
-        body.push_str("<p>No destination is configured for this tier.</p>");
-    } else {
-        body.push_str("<table><tr><th>Destination</th><th>State</th><th>Attempts</th><th>Last error</th><th>Updated</th></tr>");
-        for d in &ticket.deliveries {
-            let _ = write!(
-                body,
-                "<tr><td>{}</td><td class=\"{s}\">{s}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&d.destination),
-                d.attempts,
-                escape(d.last_error.as_deref().unwrap_or("")),
-                escape(&utc_timestamp(d.updated_at_ms)),
-                s = d.state.as_str(),
-            );
+        h2 { "Message" }
+        pre { (text("message")) }
+        @if !others.is_empty() {
+            h2 { "Other details" }
+            table {
+                @for (key, value) in &others {
+                    tr {
+                        th { (key) }
+                        td { pre { (serde_json::to_string_pretty(value).unwrap_or_default()) } }
+                    }
+                }
+            }
         }
-        body.push_str("</table>");
-        if ticket
-            .deliveries
-            .iter()
-            .any(|d| d.state == DeliveryState::Pending)
-        {
-            body.push_str("<p>Pending deliveries are retried with backoff.</p>");
+        h2 { "Forwarding" }
+        @if ticket.deliveries.is_empty() {
+            p { "No destination is configured for this tier." }
+        } @else {
+            table {
+                tr {
+                    th { "Destination" } th { "State" } th { "Attempts" }
+                    th { "Last error" } th { "Updated" }
+                }
+                @for d in &ticket.deliveries {
+                    tr {
+                        td { (d.destination) }
+                        td class=(d.state.as_str()) { (d.state.as_str()) }
+                        td { (d.attempts) }
+                        td { (d.last_error.as_deref().unwrap_or("")) }
+                        td { (utc_timestamp(d.updated_at_ms)) }
+                    }
+                }
+            }
+            @if ticket.deliveries.iter().any(|d| d.state == DeliveryState::Pending) {
+                p { "Pending deliveries are retried with backoff." }
+            }
         }
-    }
-    page(StatusCode::OK, &ticket.reference, &body)
+    };
+    page(StatusCode::OK, &ticket.reference, body)
 }
 
 /// `GET /inbox/report?since=30d&until=DATE&flow=ID`: `signpost report
@@ -481,7 +466,7 @@ async fn report(
             return page(
                 StatusCode::BAD_REQUEST,
                 "Bad period",
-                &format!("<h1>Bad period</h1><p>{}</p>", escape(&message)),
+                html! { h1 { "Bad period" } p { (message) } },
             )
         }
     };
@@ -517,7 +502,10 @@ fn unavailable(error: &str) -> Response {
     page(
         StatusCode::SERVICE_UNAVAILABLE,
         "Unavailable",
-        "<h1>The ticket database cannot be read right now</h1><p>Try again shortly.</p>",
+        html! {
+            h1 { "The ticket database cannot be read right now" }
+            p { "Try again shortly." }
+        },
     )
 }
 
@@ -527,9 +515,12 @@ mod tests {
 
     #[test]
     fn markup_in_ticket_text_is_escaped() {
+        let text = "<script>alert('x')</script> & \"q\"";
+        let markup = html! { td title=(text) { (text) } };
         assert_eq!(
-            escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+            markup.into_string(),
+            "<td title=\"&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;q&quot;\">\
+             &lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;q&quot;</td>"
         );
     }
 
