@@ -58,20 +58,20 @@ pub struct AppState {
     events: events::Events,
 }
 
-/// A relay with its store open, its forwarder running and its address
-/// bound: [`Relay::run`] serves it.
-pub struct Relay {
-    listener: tokio::net::TcpListener,
-    app: Router,
+/// The relay's routes with their store open and forwarding running, but
+/// no listener: [`Relay::start`] binds one, and tests send requests to
+/// [`App::router`] in process (`tower::ServiceExt::oneshot`).
+pub struct App {
+    router: Router,
     header_timeout: Duration,
     forwarder: Option<Forwarder>,
     routes: Arc<Routes>,
 }
 
-impl Relay {
-    /// Opens the store, starts forwarding and binds the address. `extra`
-    /// routes (the CLI's live content preview) are served alongside.
-    pub async fn start(prepared: config::Prepared, extra: Router) -> Result<Relay, String> {
+impl App {
+    /// Opens the store and starts forwarding. `extra` routes (the CLI's
+    /// live content preview) are served alongside.
+    pub async fn new(prepared: config::Prepared, extra: Router) -> Result<App, String> {
         let config::Prepared {
             settings,
             db,
@@ -109,22 +109,17 @@ impl Relay {
             },
         });
         purge_events_periodically(state.store.clone(), settings.analytics_retention_days);
-        let app = router(state, &settings, body_timeout, origins, extra);
-        let listener = tokio::net::TcpListener::bind((settings.bind, settings.port))
-            .await
-            .map_err(|e| format!("cannot listen on {}:{}: {e}", settings.bind, settings.port))?;
-        Ok(Relay {
-            listener,
-            app,
+        Ok(App {
+            router: router(state, &settings, body_timeout, origins, extra),
             header_timeout,
             forwarder,
             routes,
         })
     }
 
-    /// The address it listens on (the port is chosen when 0 was asked for).
-    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+    /// Every route of the relay, ready to serve or to call in process.
+    pub fn router(&self) -> Router {
+        self.router.clone()
     }
 
     /// The destinations each tier's tickets go to, for tiers that forward.
@@ -136,16 +131,49 @@ impl Relay {
             .collect()
     }
 
-    /// Serves until SIGINT or SIGTERM, lets open requests finish, then
-    /// stops the forwarder.
-    pub async fn run(self) -> Result<(), String> {
-        accept_loop(self.listener, self.app, self.header_timeout).await;
+    /// Stops forwarding; a delivery in flight stays pending.
+    pub async fn stop(self) -> Result<(), String> {
         if let Some(forwarder) = self.forwarder {
             tokio::task::spawn_blocking(move || forwarder.stop())
                 .await
                 .map_err(|e| e.to_string())?;
         }
         Ok(())
+    }
+}
+
+/// An [`App`] with its address bound: [`Relay::run`] serves it.
+pub struct Relay {
+    listener: tokio::net::TcpListener,
+    app: App,
+}
+
+impl Relay {
+    /// Builds the [`App`] and binds the address.
+    pub async fn start(prepared: config::Prepared, extra: Router) -> Result<Relay, String> {
+        let (bind, port) = (prepared.settings.bind, prepared.settings.port);
+        let app = App::new(prepared, extra).await?;
+        let listener = tokio::net::TcpListener::bind((bind, port))
+            .await
+            .map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))?;
+        Ok(Relay { listener, app })
+    }
+
+    /// The address it listens on (the port is chosen when 0 was asked for).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The destinations each tier's tickets go to, for tiers that forward.
+    pub fn forwarding(&self) -> Vec<(Priority, Vec<String>)> {
+        self.app.forwarding()
+    }
+
+    /// Serves until SIGINT or SIGTERM, lets open requests finish, then
+    /// stops the forwarder.
+    pub async fn run(self) -> Result<(), String> {
+        accept_loop(self.listener, self.app.router(), self.app.header_timeout).await;
+        self.app.stop().await
     }
 }
 

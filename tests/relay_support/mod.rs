@@ -3,6 +3,7 @@
 //! real receivers (HTTP, SMTP) for the forwarders.
 #![allow(dead_code)]
 
+pub mod in_process;
 pub mod postgres;
 pub mod receivers;
 
