@@ -38,7 +38,7 @@ pub struct FieldWeight {
 /// item (title, aliases, phrases) over what explains it (body).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FieldWeights {
-    /// Title: the item's name. Default weight 4.0, b 0.4.
+    /// Title: the item's name. Default weight 5.0, b 0.4.
     pub title: FieldWeight,
     /// Aliases: other names authors give ("FB", "2FA"). Default 4.0, b 0.2.
     pub aliases: FieldWeight,
@@ -46,8 +46,11 @@ pub struct FieldWeights {
     pub phrases: FieldWeight,
     /// Tags: broad topics, weaker than a name. Default 1.5, b 0.2.
     pub tags: FieldWeight,
-    /// Body: article text, flow description. Default 1.0, b 0.75 (the usual
-    /// BM25 value; long articles should not win by length).
+    /// Body: article text, flow description. Default 1.0, b 1.0: the
+    /// occurrences are divided by the body's length relative to the
+    /// average, so a long article does not win by length, and with `k1`
+    /// 2.0 a body that repeats the query's words can beat a generic title
+    /// overlap (measured in `docs/search.md`).
     pub body: FieldWeight,
 }
 
@@ -58,11 +61,11 @@ impl Default for FieldWeights {
             length_norm,
         };
         FieldWeights {
-            title: fw(4.0, 0.4),
+            title: fw(5.0, 0.4),
             aliases: fw(4.0, 0.2),
             phrases: fw(2.5, 0.4),
             tags: fw(1.5, 0.2),
-            body: fw(1.0, 0.75),
+            body: fw(1.0, 1.0),
         }
     }
 }
@@ -101,7 +104,8 @@ pub struct RankParams {
     pub fields: FieldWeights,
     /// BM25 `k1`: how fast repeated occurrences stop adding score. Near 0,
     /// one occurrence is as good as many; 2 keeps rewarding repeats.
-    /// Default 1.2. Clamped to [0.1, 3].
+    /// Default 2.0 (the textbook 1.2 let one title word outweigh a body
+    /// full of the query's words). Clamped to [0.1, 3].
     pub k1: f32,
     /// A vocabulary word one edit away from a query word that is not in the
     /// index (a probable typo). Default 0.85. Clamped to [0, 1].
@@ -145,7 +149,7 @@ impl Default for RankParams {
     fn default() -> Self {
         RankParams {
             fields: FieldWeights::default(),
-            k1: 1.2,
+            k1: 2.0,
             fuzzy_weight: 0.85,
             fuzzy_weight_known: 0.2,
             fuzzy_weight_far: 0.7,
