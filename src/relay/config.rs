@@ -426,7 +426,16 @@ pub fn destinations(forward: &[Forward], source: &Source<'_>) -> Result<Vec<Dest
             // Kept well under the forwarder's 60 s lease, so a slow attempt
             // is never leased out again while it is still running.
             let timeout = Duration::from_secs(f.timeout_secs.unwrap_or(15).clamp(1, 45));
+            // A required key given as "" is as good as missing.
+            let filled = |value: &str, key: &str| {
+                if value.trim().is_empty() {
+                    Err(format!("{at}: key `{key}` must not be empty"))
+                } else {
+                    Ok(())
+                }
+            };
             let http_url = |url: &str| -> Result<String, String> {
+                filled(url, "url")?;
                 if url.starts_with("https://") || url.starts_with("http://") {
                     Ok(url.to_string())
                 } else {
@@ -442,9 +451,12 @@ pub fn destinations(forward: &[Forward], source: &Source<'_>) -> Result<Vec<Dest
                 ForwardKind::Zendesk(z) => {
                     let token = secret(&z.token, &z.token_env, "token", &at)?
                         .ok_or_else(|| format!("{at}: key `token_env` (or `token`) is required for kind = \"zendesk\""))?;
+                    filled(&z.email, "email")?;
                     Sender::Zendesk(Zendesk::new(&http_url(&z.url)?, &z.email, &token, timeout))
                 }
                 ForwardKind::Email(e) => {
+                    filled(&e.smtp_host, "smtp_host")?;
+                    filled(&e.from, "from")?;
                     let security = match e.smtp_security {
                         Security::None => SmtpSecurity::None,
                         Security::StartTls => SmtpSecurity::StartTls,
@@ -540,6 +552,35 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.contains("unknown tier \"urgent\""), "{err}");
+    }
+
+    #[test]
+    fn a_required_key_left_empty_is_named() {
+        for (table, key) in [
+            ("kind = \"webhook\"\nurl = \"\"\nsecret = \"s\"", "url"),
+            (
+                "kind = \"zendesk\"\nurl = \"https://z\"\nemail = \" \"\ntoken = \"t\"",
+                "email",
+            ),
+            (
+                "kind = \"email\"\nsmtp_host = \"\"\nfrom = \"a@b.c\"\nto = [\"d@e.f\"]",
+                "smtp_host",
+            ),
+            (
+                "kind = \"email\"\nsmtp_host = \"h\"\nfrom = \"\"\nto = [\"d@e.f\"]",
+                "from",
+            ),
+        ] {
+            let file = parse(&format!("[[forward]]\nname = \"p\"\n{table}\n")).unwrap();
+            let err = destinations(&file.forward, &Source { file: None })
+                .err()
+                .unwrap();
+            assert!(err.contains("forward[0]"), "{err}");
+            assert!(
+                err.contains(&format!("key `{key}` must not be empty")),
+                "{err}"
+            );
+        }
     }
 
     #[test]
