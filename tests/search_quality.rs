@@ -4,7 +4,7 @@
 //! `signpost build` gives it to every English bundle.
 
 use signpost::core::article::Article;
-use signpost::core::search::eval::{LabelledQuery, Outcome, Quality};
+use signpost::core::search::eval::{LabelledQuery, Quality, QueryOutcome};
 use signpost::core::search::typos::{inject_phone_typos, inject_typos};
 use signpost::core::search::{lexicon, Index, IndexOptions, QueryCache};
 use std::path::PathBuf;
@@ -58,7 +58,7 @@ fn run_with(
     inject: fn(&str, u64) -> String,
 ) -> Quality {
     let mut cache = QueryCache::default();
-    let outcomes: Vec<Outcome> = queries
+    let outcomes: Vec<QueryOutcome> = queries
         .iter()
         .map(|q| {
             let text = match typos {

@@ -2,7 +2,7 @@
 //! queries `[{query, expected}]`: hit@1, hit@5, MRR, latency, misses.
 
 use crate::search::{Content, ContentArgs, Style};
-use signpost::core::search::eval::{percentile, LabelledQuery, Outcome, Quality};
+use signpost::core::search::eval::{percentile, LabelledQuery, Quality, QueryOutcome};
 use signpost::core::search::typos::{inject_phone_typos, inject_typos};
 use signpost::core::search::{Kind, QueryCache, SearchOptions};
 use std::path::PathBuf;
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> ExitCode {
             None => q.query.clone(),
         })
         .collect();
-    let outcomes: Vec<Outcome> = queries
+    let outcomes: Vec<QueryOutcome> = queries
         .iter()
         .zip(&texts)
         .map(|(q, text)| index.evaluate_one(&mut QueryCache::default(), text, &q.expected))
@@ -101,7 +101,7 @@ pub fn run(args: Args) -> ExitCode {
     let quality = Quality::of(&outcomes);
     latencies.sort_by(f64::total_cmp);
     let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
-    let missed: Vec<&Outcome> = outcomes.iter().filter(|o| o.rank != Some(1)).collect();
+    let missed: Vec<&QueryOutcome> = outcomes.iter().filter(|o| o.rank != Some(1)).collect();
     let failed = args.min_mrr.is_some_and(|m| quality.mrr < m);
 
     if args.json {
@@ -151,7 +151,7 @@ fn print_report(
     (p50, p99): (f64, f64),
     build_ms: f64,
     index: &signpost::core::search::Index,
-    missed: &[&Outcome],
+    missed: &[&QueryOutcome],
     unknown: &[&str],
 ) {
     let style = Style::detect();
@@ -227,7 +227,7 @@ fn print_report(
         args.misses.min(missed.len())
     };
     // Worst first: not found, then by rank.
-    let mut sorted: Vec<&&Outcome> = missed.iter().collect();
+    let mut sorted: Vec<&&QueryOutcome> = missed.iter().collect();
     sorted.sort_by_key(|o| o.rank.unwrap_or(usize::MAX));
     sorted.reverse();
     for o in sorted.iter().take(show) {

@@ -18,7 +18,7 @@ pub struct LabelledQuery {
 
 /// How one query fared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
+pub struct QueryOutcome {
     /// The query as searched (with typos, if injected).
     pub query: String,
     /// The id that should have come first.
@@ -45,13 +45,18 @@ pub struct Quality {
 impl Index {
     /// Searches `query` as a finished query (no prefix on the last word) and
     /// returns how `expected` ranked among flows and articles together.
-    pub fn evaluate_one(&self, cache: &mut QueryCache, query: &str, expected: &str) -> Outcome {
+    pub fn evaluate_one(
+        &self,
+        cache: &mut QueryCache,
+        query: &str,
+        expected: &str,
+    ) -> QueryOutcome {
         let options = SearchOptions {
             limit: usize::MAX,
             prefix_last: false,
         };
         let ranked = self.rank(cache, query, &options).unwrap_or_default();
-        Outcome {
+        QueryOutcome {
             query: query.to_string(),
             expected: expected.to_string(),
             rank: ranked.iter().position(|h| h.0 == expected).map(|p| p + 1),
@@ -62,7 +67,7 @@ impl Index {
 
 impl Quality {
     /// Summarises outcomes.
-    pub fn of(outcomes: &[Outcome]) -> Quality {
+    pub fn of(outcomes: &[QueryOutcome]) -> Quality {
         let n = outcomes.len().max(1) as f64;
         let count = |k: usize| {
             outcomes
@@ -141,7 +146,7 @@ mod tests {
 
     #[test]
     fn quality_counts_ranks() {
-        let o = |rank| Outcome {
+        let o = |rank| QueryOutcome {
             query: String::new(),
             expected: String::new(),
             rank,

@@ -9,35 +9,14 @@ use super::normalize::{self, StopWords, Token};
 use super::rank::{FieldWeights, RankParams};
 use super::{Document, Kind};
 use crate::core::sort;
+use fnv::{FnvBuildHasher, FnvHasher};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
-/// FNV-1a as a `Hasher`: indexing hashes every word of the content, and
+/// Maps hashed with FNV-1a: indexing hashes every word of the content, and
 /// SipHash's flooding resistance buys nothing for author-written text.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, FnvBuildHasher>;
 
 /// Indexed fields. The order is the order of per-field arrays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,30 +112,27 @@ pub struct Index {
     pub(crate) stamp: u64,
 }
 
-/// 64-bit FNV-1a: stable across platforms, so a serialised index stays valid.
+/// 64-bit FNV-1a (the `fnv` crate, as flow fingerprints use): stable across
+/// platforms, so a serialised index stays valid.
 pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FnvHasher::default();
     for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+        h.write_u8(b);
     }
-    h
+    h.finish()
 }
 
 /// Hash of a char sequence with the char at `skip` left out.
 pub(crate) fn hash_without(chars: &[char], skip: Option<usize>) -> u64 {
     let mut buf = [0u8; 4];
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FnvHasher::default();
     for (i, c) in chars.iter().enumerate() {
         if Some(i) == skip {
             continue;
         }
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.write(c.encode_utf8(&mut buf).as_bytes());
     }
-    h
+    h.finish()
 }
 
 /// Shortest word that gets typo tolerance; shorter words have too many

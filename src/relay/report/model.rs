@@ -34,7 +34,7 @@ pub const DEFINITIONS: [(&str, &str); 12] = [
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
     pub period: PeriodInfo,
-    pub outcome: Outcome,
+    pub outcome: SelfServiceOutcome,
     pub fix_in_product: Vec<Fix>,
     pub flows: Vec<FlowFunnel>,
     pub content_gaps: ContentGaps,
@@ -58,7 +58,7 @@ pub struct PeriodInfo {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Outcome {
+pub struct SelfServiceOutcome {
     pub visits_with_intent: i64,
     pub verified_resolutions: i64,
     pub resolved_flows: i64,
@@ -264,7 +264,7 @@ pub fn build(data: &ReportData, period: &Period, flow: Option<&str>) -> Report {
     let tickets = now.total(metric::TICKETS);
     let abandoned_all: i64 = data.abandoned.iter().map(|(_, _, n)| n).sum();
     let in_progress_all: i64 = data.in_progress.iter().map(|(_, n)| n).sum();
-    let outcome = Outcome {
+    let outcome = SelfServiceOutcome {
         visits_with_intent: now.total(metric::INTENT),
         verified_resolutions: resolved_flows + helpful_articles,
         resolved_flows,
