@@ -12,7 +12,7 @@ pub mod render;
 pub mod webhook;
 pub mod zendesk;
 
-use super::store::{now_ms, Attempt, DueDelivery, Store, StoredTicket};
+use super::store::{now_ms, DueDelivery, ForwardAttempt, Store, StoredTicket};
 use crate::core::flow::format::Priority;
 use crate::core::ticket::Ticket;
 use rand::Rng;
@@ -290,27 +290,27 @@ fn load(store: &dyn Store, ticket_id: i64) -> Loaded {
 
 fn attempt(store: &dyn Store, routes: &Routes, due: &DueDelivery, ticket: &Loaded) {
     let outcome = match deliver(routes, due, ticket) {
-        Ok(()) => Attempt::Delivered,
-        Err(e) if e.permanent => Attempt::Failed { error: e.reason },
+        Ok(()) => ForwardAttempt::Delivered,
+        Err(e) if e.permanent => ForwardAttempt::Failed { error: e.reason },
         Err(e) => {
             let made = u32::try_from(due.attempts + 1).unwrap_or(u32::MAX);
             let destination = routes.destinations.get(&due.destination);
             let max = destination.map_or(1, |d| d.max_attempts);
             if made >= max {
-                Attempt::Failed {
+                ForwardAttempt::Failed {
                     error: format!("gave up after {made} attempts: {}", e.reason),
                 }
             } else {
                 let base = destination.map_or(Duration::from_secs(1), |d| d.retry_base);
                 let wait = backoff(base, made, rand::rng().random());
-                Attempt::Retry {
+                ForwardAttempt::Retry {
                     at_ms: now_ms() + wait.as_millis() as i64,
                     error: e.reason,
                 }
             }
         }
     };
-    if let Attempt::Failed { error } = &outcome {
+    if let ForwardAttempt::Failed { error } = &outcome {
         tracing::warn!(
             ticket_id = due.ticket_id,
             destination = due.destination,

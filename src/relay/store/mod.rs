@@ -134,7 +134,7 @@ pub struct DueDelivery {
 
 /// What one forwarding attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Attempt {
+pub enum ForwardAttempt {
     /// The destination accepted it.
     Delivered,
     /// Failed for now; try again at this time.
@@ -143,13 +143,13 @@ pub enum Attempt {
     Failed { error: String },
 }
 
-impl Attempt {
+impl ForwardAttempt {
     /// The delivery's new state, next attempt time and error, at `now`.
     fn row(&self, now: i64) -> (DeliveryState, i64, Option<&str>) {
         match self {
-            Attempt::Delivered => (DeliveryState::Delivered, now, None),
-            Attempt::Retry { at_ms, error } => (DeliveryState::Pending, *at_ms, Some(error)),
-            Attempt::Failed { error } => (DeliveryState::Failed, now, Some(error)),
+            ForwardAttempt::Delivered => (DeliveryState::Delivered, now, None),
+            ForwardAttempt::Retry { at_ms, error } => (DeliveryState::Pending, *at_ms, Some(error)),
+            ForwardAttempt::Failed { error } => (DeliveryState::Failed, now, Some(error)),
         }
     }
 }
@@ -240,7 +240,7 @@ pub trait Store: Send + Sync {
         &self,
         ticket_id: i64,
         destination: &str,
-        attempt: &Attempt,
+        attempt: &ForwardAttempt,
     ) -> Result<(), StoreError>;
 
     /// Stores a validated, scrubbed batch of events once per batch id
@@ -380,13 +380,13 @@ mod tests {
             .unwrap();
         let id = store.recent_tickets(1).unwrap()[0].id;
         store
-            .record_attempt(id, "hook", &Attempt::Delivered)
+            .record_attempt(id, "hook", &ForwardAttempt::Delivered)
             .unwrap();
         store
             .record_attempt(
                 id,
                 "mail",
-                &Attempt::Failed {
+                &ForwardAttempt::Failed {
                     error: "550 no such user".into(),
                 },
             )

@@ -3,7 +3,7 @@
 
 use super::analytics::{self, Ingested, ReportData, Span, Sql, P, V};
 use super::{
-    new_reference, now_ms, too_new, Attempt, Delivery, DeliveryState, DueDelivery, Store,
+    new_reference, now_ms, too_new, Delivery, DeliveryState, DueDelivery, ForwardAttempt, Store,
     StoreError, Stored, StoredTicket, SCHEMA_VERSION, TICKET_COLUMNS,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -256,7 +256,7 @@ impl Store for SqliteStore {
         &self,
         ticket_id: i64,
         destination: &str,
-        attempt: &Attempt,
+        attempt: &ForwardAttempt,
     ) -> Result<(), StoreError> {
         let now = now_ms();
         let (state, next_attempt_at_ms, error) = attempt.row(now);
