@@ -13,7 +13,7 @@ pub const MAX_DIR_DEPTH: usize = 16;
 
 /// Everything `signpost check` found in a set of paths.
 #[derive(Debug, Clone, Default)]
-pub struct Report {
+pub struct LintReport {
     /// One entry per flow file read, in path order.
     pub files: Vec<Linted>,
     /// Files found but not readable (too large, not UTF-8, IO errors).
@@ -23,7 +23,7 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Report {
+impl LintReport {
     /// Every diagnostic, per-file ones first then cross-file, sorted.
     pub fn all_diagnostics(&self) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = self
@@ -125,9 +125,9 @@ pub fn read_capped(path: &Path) -> Result<String, Box<Diagnostic>> {
 }
 
 /// Checks every flow file under `paths`, then flow ids across files.
-pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Report {
+pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> LintReport {
     let (files, mut diagnostics) = collect_files(paths);
-    let mut report = Report::default();
+    let mut report = LintReport::default();
     for path in files {
         let name = path.display().to_string();
         // A file named explicitly with another extension is read as YAML

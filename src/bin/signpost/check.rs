@@ -1,6 +1,6 @@
 //! `signpost check`: validate flow files and report every mistake.
 
-use signpost::authoring::flow::load::{lint_paths, Report};
+use signpost::authoring::flow::load::{lint_paths, LintReport};
 use signpost::authoring::flow::paths::DEFAULT_MAX_PATHS;
 use signpost::authoring::flow::{simulate, Diagnostic, LintOptions, Severity, Simulation};
 use std::collections::BTreeSet;
@@ -142,7 +142,7 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 }
 
 fn print_json(
-    report: &Report,
+    report: &LintReport,
     diagnostics: &[Diagnostic],
     errors: usize,
     warnings: usize,
