@@ -13,6 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::checks::CheckResult;
+use super::flow::View;
 use super::json::Json;
 use super::scrub::Scrubber;
 
@@ -88,6 +90,17 @@ pub enum CheckOutcome {
     Error,
 }
 
+impl From<&CheckResult> for CheckOutcome {
+    /// The outcome without the error's detail text, which stays out of events.
+    fn from(result: &CheckResult) -> CheckOutcome {
+        match result {
+            CheckResult::Pass => CheckOutcome::Pass,
+            CheckResult::Fail => CheckOutcome::Fail,
+            CheckResult::Error { .. } => CheckOutcome::Error,
+        }
+    }
+}
+
 /// How a guided fix ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,6 +109,17 @@ pub enum FlowEnd {
     Resolved,
     /// A `ticket` end: self-help ran out.
     Ticket,
+}
+
+impl FlowEnd {
+    /// The end a flow view shows, or `None` while the flow goes on.
+    pub fn of(view: &View) -> Option<FlowEnd> {
+        match view {
+            View::Resolved { .. } => Some(FlowEnd::Resolved),
+            View::Ticket { .. } => Some(FlowEnd::Ticket),
+            _ => None,
+        }
+    }
 }
 
 /// Where the contact form was opened from.

@@ -221,10 +221,8 @@ impl WidgetState {
             node: node.to_string(),
             answer: take_answer(),
         });
-        let end = match view {
-            View::Resolved { .. } => FlowEnd::Resolved,
-            View::Ticket { .. } => FlowEnd::Ticket,
-            _ => return,
+        let Some(end) = FlowEnd::of(view) else {
+            return;
         };
         self.track(Event::FlowEnded {
             at,
@@ -243,11 +241,7 @@ impl WidgetState {
         result: &CheckResult,
         started: u64,
     ) {
-        let outcome = match result {
-            CheckResult::Pass => CheckOutcome::Pass,
-            CheckResult::Fail => CheckOutcome::Fail,
-            CheckResult::Error { .. } => CheckOutcome::Error,
-        };
+        let outcome = CheckOutcome::from(result);
         let now = outbox::now_ms();
         self.track(Event::CheckDone {
             at: now,
