@@ -516,7 +516,9 @@ mod tests {
     }
 
     #[test]
-    fn stop_words_are_sorted_for_binary_search() {
+    fn stop_word_lists_are_sorted_without_duplicates_and_folded() {
+        // English is binary-searched; German is scanned, and kept sorted so
+        // that a duplicate or a missing word shows when the list is edited.
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
         let german: Vec<&str> = GERMAN_STOP_WORDS.split(' ').collect();
         assert!(german.windows(2).all(|w| w[0] < w[1]));
