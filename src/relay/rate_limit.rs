@@ -7,11 +7,17 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::Quota;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Above this many tracked clients, those back at a full budget are dropped
 /// so the map cannot grow without bound under a spray of addresses.
 const MAX_TRACKED_CLIENTS: usize = 100_000;
+
+/// The map is measured once every this many checks, not on each one:
+/// counting it locks every shard, and a request should not pay for that.
+/// Between measurements it grows by at most this many clients.
+const CHECKS_PER_SIZE_CHECK: usize = 1024;
 
 pub struct RateLimiter<C: Clock = DefaultClock> {
     limiter: governor::RateLimiter<
@@ -20,6 +26,7 @@ pub struct RateLimiter<C: Clock = DefaultClock> {
         C,
         NoOpMiddleware<C::Instant>,
     >,
+    checks: AtomicUsize,
 }
 
 impl RateLimiter {
@@ -34,13 +41,15 @@ impl<C: Clock> RateLimiter<C> {
         let quota = Quota::per_minute(at_least_one(per_minute)).allow_burst(at_least_one(burst));
         RateLimiter {
             limiter: governor::RateLimiter::new(quota, Default::default(), clock),
+            checks: AtomicUsize::new(0),
         }
     }
 
     /// Takes one request from `client`'s budget, or says how long until
     /// there is room again (whole seconds, for `Retry-After`).
     pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
-        if self.limiter.len() >= MAX_TRACKED_CLIENTS {
+        let due = self.checks.fetch_add(1, Ordering::Relaxed) % CHECKS_PER_SIZE_CHECK == 0;
+        if due && self.limiter.len() >= MAX_TRACKED_CLIENTS {
             self.limiter.retain_recent();
         }
         self.limiter.check_key(&client).map_err(|not_until| {
