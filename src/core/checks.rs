@@ -8,8 +8,8 @@
 //! a host check that threw), and takes the flow's error branch.
 
 use super::text::{bound_line, comma_list};
+use crate::core::map::Map;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The result of a check, as the browser layer reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,7 +167,7 @@ impl Verdict {
 }
 
 /// A required text argument, or an error naming it.
-pub fn required_arg<'a>(args: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, String> {
+pub fn required_arg<'a>(args: &'a Map<String, String>, name: &str) -> Result<&'a str, String> {
     match args.get(name).map(|v| v.trim()) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(format!("the check needs the argument {name}")),
@@ -176,11 +176,7 @@ pub fn required_arg<'a>(args: &'a BTreeMap<String, String>, name: &str) -> Resul
 
 /// An optional positive whole-number argument: `default` when absent, an
 /// error naming the argument when it is not a positive whole number.
-pub fn number_arg(
-    args: &BTreeMap<String, String>,
-    name: &str,
-    default: u32,
-) -> Result<u32, String> {
+pub fn number_arg(args: &Map<String, String>, name: &str, default: u32) -> Result<u32, String> {
     match args.get(name) {
         None => Ok(default),
         Some(v) => match v.trim().parse::<u32>() {
@@ -194,12 +190,12 @@ pub fn number_arg(
 
 /// The check's time limit: `timeout_ms` (any check may give one, at most
 /// [`MAX_TIMEOUT_MS`]), else [`DEFAULT_TIMEOUT_MS`].
-pub fn timeout_ms(args: &BTreeMap<String, String>) -> Result<u32, String> {
+pub fn timeout_ms(args: &Map<String, String>) -> Result<u32, String> {
     number_arg(args, "timeout_ms", DEFAULT_TIMEOUT_MS).map(|ms| ms.min(MAX_TIMEOUT_MS))
 }
 
 /// The `url` argument of `http.reachable`: required, http(s) only.
-pub fn http_url(args: &BTreeMap<String, String>) -> Result<&str, String> {
+pub fn http_url(args: &Map<String, String>) -> Result<&str, String> {
     let url = required_arg(args, "url")?;
     if url.starts_with("https://") || url.starts_with("http://") {
         Ok(url)
@@ -314,7 +310,7 @@ pub fn page_element(selector: &str, found: Option<bool>) -> Verdict {
 
 /// `screen.size`: the browser window's viewport (CSS pixels) against the
 /// optional `min_width` and `min_height`.
-pub fn screen_size(width: u32, height: u32, args: &BTreeMap<String, String>) -> Verdict {
+pub fn screen_size(width: u32, height: u32, args: &Map<String, String>) -> Verdict {
     let (min_w, min_h) = match (
         number_arg(args, "min_width", 0),
         number_arg(args, "min_height", 0),
@@ -339,7 +335,7 @@ pub fn screen_size(width: u32, height: u32, args: &BTreeMap<String, String>) -> 
 /// `min_major`, the oldest major version accepted. Passes when both hold
 /// (with neither, whenever the browser is recognised); an unrecognised
 /// browser or version is an error, since nothing can be said about it.
-pub fn browser_version(user_agent: &str, args: &BTreeMap<String, String>) -> Verdict {
+pub fn browser_version(user_agent: &str, args: &Map<String, String>) -> Verdict {
     let min_major = match number_arg(args, "min_major", 0) {
         Ok(n) => n,
         Err(e) => return Verdict::error(e),
@@ -475,7 +471,7 @@ pub fn unreachable(reason: Option<&str>, timeout_ms: u32) -> Verdict {
 mod tests {
     use super::*;
 
-    fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn args(pairs: &[(&str, &str)]) -> Map<String, String> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

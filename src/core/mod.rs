@@ -8,6 +8,7 @@ pub mod content;
 pub mod context;
 pub mod flow;
 pub mod json;
+pub mod map;
 pub mod outbox;
 pub mod scrub;
 pub mod search;

@@ -5,10 +5,10 @@
 
 use crate::core::context::{self, ContextItem, MAX_ITEMS, MAX_LINES, MAX_LINE_CHARS};
 use crate::core::json::Json;
+use crate::core::map::Map;
 pub use crate::core::scrub::scrub_url;
 use crate::core::scrub::Scrubber;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// How urgent a ticket is, most urgent first; they follow how support
@@ -102,8 +102,8 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// Answers to the extra fields a `ticket` node asked for, by field id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub fields: Map<String, String>,
     /// What the widget collected, scrubbed, after the user's removals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<ContextItem>,
@@ -241,7 +241,7 @@ impl Ticket {
             name: None,
             category: None,
             priority: None,
-            fields: BTreeMap::new(),
+            fields: Map::new(),
             context: Vec::new(),
         }
     }

@@ -14,11 +14,11 @@
 
 use crate::core::checks::{self as verdict, Verdict};
 use crate::core::flow::CheckRequest;
+use crate::core::map::Map;
 use crate::platform::page;
 use crate::platform::storage::{self, Area};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCache, RequestInit, RequestMode, Response, Window};
@@ -105,7 +105,7 @@ fn storage(store: &str, which: Area) -> Verdict {
     verdict::storage(store, true, round_trip)
 }
 
-async fn host(window: &Window, name: &str, args: &BTreeMap<String, String>, ms: u32) -> Verdict {
+async fn host(window: &Window, name: &str, args: &Map<String, String>, ms: u32) -> Verdict {
     let found = HOST.with(|h| {
         let host = h.borrow();
         host.iter().find(|(n, _)| n == name).map(|(_, f)| f.clone())
@@ -162,7 +162,7 @@ async fn reachable(window: &Window, url: &str, ms: u32) -> Verdict {
     }
 }
 
-async fn clock_skew(window: &Window, args: &BTreeMap<String, String>, ms: u32) -> Verdict {
+async fn clock_skew(window: &Window, args: &Map<String, String>, ms: u32) -> Verdict {
     let max = match verdict::number_arg(args, "max_seconds", verdict::DEFAULT_MAX_SKEW_SECONDS) {
         Ok(n) => n,
         Err(e) => return Verdict::error(e),

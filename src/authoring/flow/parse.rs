@@ -7,6 +7,7 @@ use super::tree::{
     scan_json, scan_yaml, Budget, SourceMap, Tree, TreeSeed, BUDGET_MESSAGE, EXPANSION_BUDGET,
 };
 use crate::core::flow::format::*;
+use crate::core::map::Map;
 use serde::de::DeserializeSeed;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -625,7 +626,7 @@ impl Decoder<'_> {
             }
             Some(t) => self.node_ref_value(t, "start").unwrap_or_default(),
         };
-        let mut nodes = BTreeMap::new();
+        let mut nodes = Map::new();
         match f.get("nodes") {
             None => self.missing("", "nodes", "the flow"),
             Some(Tree::Map(entries)) if entries.is_empty() => {
@@ -683,7 +684,7 @@ impl Decoder<'_> {
                 self.wrong_type("nodes", "a mapping of node id to node", other);
             }
         }
-        let mut translations = BTreeMap::new();
+        let mut translations = Map::new();
         if let Some(t) = f.get("translations") {
             match t {
                 Tree::Map(entries) => {
@@ -821,7 +822,7 @@ impl Decoder<'_> {
                             let c = self.choice(it, &cp).unwrap_or(Choice {
                                 label: String::new(),
                                 next: String::new(),
-                                set: BTreeMap::new(),
+                                set: Map::new(),
                             });
                             choices.push(c);
                         }
@@ -834,7 +835,7 @@ impl Decoder<'_> {
             }
             NodeKind::Check => {
                 let check = self.required_text(&f, path, "check", &what);
-                let mut args = BTreeMap::new();
+                let mut args = Map::new();
                 if let Some(t) = f.get("args") {
                     let ap = join(path, "args");
                     match t {
@@ -1028,7 +1029,7 @@ impl Decoder<'_> {
         let f = self.fields(entries, path, &["label", "next", "set"], "a choice");
         let label = self.required_text(&f, path, "label", "a choice");
         let next = self.node_ref(&f, path, "next", "a choice");
-        let mut set = BTreeMap::new();
+        let mut set = Map::new();
         if let Some(t) = f.get("set") {
             let sp = join(path, "set");
             match t {
@@ -1088,7 +1089,7 @@ impl Decoder<'_> {
                 .get("phrases")
                 .map(|t| self.text_list(t, &join(path, "phrases")))
                 .unwrap_or_default(),
-            nodes: BTreeMap::new(),
+            nodes: Map::new(),
         };
         if let Some(t) = f.get("nodes") {
             let np = join(path, "nodes");
@@ -1120,7 +1121,7 @@ impl Decoder<'_> {
                                 .get("choices")
                                 .map(|t| self.text_list(t, &join(&p, "choices")))
                                 .unwrap_or_default(),
-                            fields: BTreeMap::new(),
+                            fields: Map::new(),
                         };
                         if let Some(t) = nf.get("fields") {
                             let fp = join(&p, "fields");

@@ -10,7 +10,7 @@ use super::format::{
     Question, Resolved, Step, TicketField, TicketNode, Translation, Value,
 };
 use crate::core::json::{string, Fields, Json, JsonError, Path};
-use std::collections::BTreeMap;
+use crate::core::map::Map;
 
 /// Reads one flow in its bundle (serde) form.
 pub fn flow_from_json(value: &Json, path: &Path) -> Result<Flow, JsonError> {
@@ -38,19 +38,19 @@ pub(super) fn map<T>(
     f: &Fields,
     key: &str,
     mut item: impl FnMut(&Json, &Path) -> Result<T, JsonError>,
-) -> Result<BTreeMap<String, T>, JsonError> {
+) -> Result<Map<String, T>, JsonError> {
     map_dyn(f, key, &mut item)
 }
 
 // `dyn` and plain inserts keep one copy of this loop per value type, and no
-// sort (collecting into a BTreeMap sorts first, which costs KBs of wasm).
+// sort (collecting into a [`Map`] sorts first, which costs KBs of wasm).
 fn map_dyn<T>(
     f: &Fields,
     key: &str,
     item: &mut dyn FnMut(&Json, &Path) -> Result<T, JsonError>,
-) -> Result<BTreeMap<String, T>, JsonError> {
+) -> Result<Map<String, T>, JsonError> {
     let path = Path::Key(f.path(), key);
-    let mut out = BTreeMap::new();
+    let mut out = Map::new();
     match f.raw(key) {
         None => {}
         Some(Json::Obj(fields)) => {

@@ -5,7 +5,7 @@
 
 use super::format::Value;
 use crate::core::json::write_string;
-use std::collections::BTreeMap;
+use crate::core::map::Map;
 
 /// A compact JSON writer. Every value goes through [`Out::comma`], which
 /// puts the `,` between siblings, so callers only open, key and close.
@@ -79,7 +79,7 @@ impl Out {
     }
 
     /// An object of strings.
-    pub(super) fn str_map(&mut self, map: &BTreeMap<String, String>) {
+    pub(super) fn str_map(&mut self, map: &Map<String, String>) {
         self.open('{');
         for (k, v) in map {
             self.field(k, v);
@@ -99,7 +99,7 @@ impl Out {
     }
 
     /// An object of variables.
-    pub(super) fn vars(&mut self, map: &BTreeMap<String, Value>) {
+    pub(super) fn vars(&mut self, map: &Map<String, Value>) {
         self.open('{');
         for (k, v) in map {
             self.key(k);

@@ -34,8 +34,8 @@
 use super::expr::{parse_condition, CHECK_PREFIX};
 use super::format::*;
 pub use crate::core::checks::CheckResult;
+use crate::core::map::Map;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 mod persist;
@@ -56,7 +56,7 @@ pub struct CheckRequest {
     /// The check's name, e.g. `http.reachable` or `lumen.app_signed_in`.
     pub check: String,
     /// Its arguments.
-    pub args: BTreeMap<String, String>,
+    pub args: Map<String, String>,
     /// True when the host page registers it (not built in).
     pub host: bool,
 }
@@ -333,8 +333,8 @@ impl std::error::Error for ResumeError {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Snapshot {
     node: String,
-    vars: BTreeMap<String, Value>,
-    checks: BTreeMap<String, String>,
+    vars: Map<String, Value>,
+    checks: Map<String, String>,
 }
 
 /// A user's walk through one flow. See the module docs.
@@ -346,10 +346,10 @@ pub struct Session {
     locale: String,
     current: String,
     #[serde(default)]
-    vars: BTreeMap<String, Value>,
+    vars: Map<String, Value>,
     /// Check node id → "pass" / "fail" / "error".
     #[serde(default)]
-    checks: BTreeMap<String, String>,
+    checks: Map<String, String>,
     #[serde(default)]
     history: Vec<Snapshot>,
     #[serde(default)]
@@ -368,8 +368,8 @@ impl Session {
             fingerprint: flow.fingerprint.clone(),
             locale: locale.to_string(),
             current: flow.start.clone(),
-            vars: BTreeMap::new(),
-            checks: BTreeMap::new(),
+            vars: Map::new(),
+            checks: Map::new(),
             history: Vec::new(),
             transcript: Vec::new(),
             transcript_dropped: 0,
@@ -581,7 +581,7 @@ impl Session {
 
     #[cfg(test)]
     /// Variables set so far.
-    pub fn variables(&self) -> &BTreeMap<String, Value> {
+    pub fn variables(&self) -> &Map<String, Value> {
         &self.vars
     }
 

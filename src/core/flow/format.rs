@@ -6,9 +6,9 @@
 //! bundle's already-checked JSON is read by [`crate::core::flow::decode`],
 //! which the widget can afford.
 
+use crate::core::map::Map;
 pub use crate::core::ticket::Priority;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// The only flow format version this build reads and writes.
@@ -41,10 +41,10 @@ pub struct Flow {
     /// Id of the first node.
     pub start: String,
     /// Nodes by id.
-    pub nodes: BTreeMap<String, Node>,
+    pub nodes: Map<String, Node>,
     /// Translations by locale tag (`de`, `pt-BR`).
     #[serde(default)]
-    pub translations: BTreeMap<String, Translation>,
+    pub translations: Map<String, Translation>,
     /// The content fingerprint saved sessions record (16 hex digits), so a
     /// reload against changed content starts over. Authoring computes it
     /// when it reads the flow and the bundle carries it; the widget only
@@ -160,8 +160,8 @@ pub struct Choice {
     /// The node this answer leads to.
     pub next: String,
     /// Variables this answer sets, read later by `branch` conditions.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub set: BTreeMap<String, Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub set: Map<String, Value>,
 }
 
 /// An automatic test that the browser layer (or the host page) runs.
@@ -171,8 +171,8 @@ pub struct Check {
     /// the flow's `host_checks`.
     pub check: String,
     /// Arguments, e.g. `url` for `http.reachable`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub args: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub args: Map<String, String>,
     /// Shown while the check runs, e.g. "Checking your connection…".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -300,8 +300,8 @@ pub struct Translation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phrases: Vec<String>,
     /// Node texts by node id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub nodes: BTreeMap<String, NodeTranslation>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub nodes: Map<String, NodeTranslation>,
 }
 
 /// Texts of one node in one locale.
@@ -314,8 +314,8 @@ pub struct NodeTranslation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
     /// Ticket field labels by field id (tickets only).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub fields: Map<String, String>,
 }
 
 /// A built-in check: its name and the arguments it takes.
@@ -577,8 +577,8 @@ mod tests {
             locale: "en".into(),
             host_checks: vec![],
             start: "a".into(),
-            nodes: BTreeMap::new(),
-            translations: BTreeMap::new(),
+            nodes: Map::new(),
+            translations: Map::new(),
             fingerprint: String::new(),
         };
         f.translations.insert(

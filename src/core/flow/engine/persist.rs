@@ -8,7 +8,7 @@ use super::super::encode::Out;
 use super::super::format::{NodeKind, Value};
 use super::{CheckResult, Entry, Event, ResumeError, Session, Snapshot, SESSION_FORMAT};
 use crate::core::json::{string, Fields, Json, JsonError, Path};
-use std::collections::BTreeMap;
+use crate::core::map::Map;
 
 /// `event` names, in the order of [`Event`]'s variants.
 const EVENTS: [&str; 8] = [
@@ -57,7 +57,7 @@ pub(super) fn write(s: &Session) -> String {
 }
 
 /// Variables and check results, as the session and each snapshot hold them.
-fn write_state(w: &mut Out, vars: &BTreeMap<String, Value>, checks: &BTreeMap<String, String>) {
+fn write_state(w: &mut Out, vars: &Map<String, Value>, checks: &Map<String, String>) {
     w.key("vars");
     w.vars(vars);
     w.key("checks");
