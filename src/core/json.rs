@@ -583,10 +583,7 @@ impl<'a> Fields<'a> {
         key: &str,
         mut item: impl FnMut(&Json, &Path) -> Result<T, JsonError>,
     ) -> Result<Vec<T>, JsonError> {
-        match self.raw(key) {
-            None => Ok(Vec::new()),
-            Some(value) => items(value, &Path::Key(&self.path, key), &mut item),
-        }
+        collect(self.raw(key), &Path::Key(&self.path, key), &mut item)
     }
 
     /// One of `names`, as its index, for enumerations written as strings.
@@ -608,25 +605,42 @@ pub fn items<T>(
     path: &Path,
     mut item: impl FnMut(&Json, &Path) -> Result<T, JsonError>,
 ) -> Result<Vec<T>, JsonError> {
-    items_dyn(value, path, &mut item)
+    collect(Some(value), path, &mut item)
 }
 
-// Behind `dyn`, each decoder is compiled once and called from this loop,
-// instead of being inlined into a copy of the loop per item type; for the
-// bundle's many small decoders that saves tens of KB of wasm.
-fn items_dyn<T>(
-    value: &Json,
+// One copy per item type, not per decoder: behind `dyn`, each decoder is
+// compiled once instead of being inlined into a copy of the loop (tens of
+// KB of wasm for the bundle's many small decoders). `None` reads as empty.
+fn collect<T>(
+    value: Option<&Json>,
     path: &Path,
     item: &mut dyn FnMut(&Json, &Path) -> Result<T, JsonError>,
 ) -> Result<Vec<T>, JsonError> {
+    let mut out = Vec::new();
+    if let Some(value) = value {
+        each_item(value, path, &mut |v, p| {
+            out.push(item(v, p)?);
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}
+
+// The loop, its paths and its errors are compiled once, behind `dyn`; each
+// item type adds only the small closure that decodes and pushes one item.
+// (A loop generic over the item type was a copy of ~450 B of wasm per type.)
+fn each_item(
+    value: &Json,
+    path: &Path,
+    item: &mut dyn FnMut(&Json, &Path) -> Result<(), JsonError>,
+) -> Result<(), JsonError> {
     let Json::Arr(list) = value else {
         return Err(path.error("expected a list"));
     };
-    let mut out = Vec::with_capacity(list.len());
     for (i, v) in list.iter().enumerate() {
-        out.push(item(v, &Path::Index(path, i))?);
+        item(v, &Path::Index(path, i))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads a whole number, at least zero.

@@ -39,28 +39,32 @@ pub(super) fn map<T>(
     key: &str,
     mut item: impl FnMut(&Json, &Path) -> Result<T, JsonError>,
 ) -> Result<Map<String, T>, JsonError> {
-    map_dyn(f, key, &mut item)
+    let mut out = Map::new();
+    each_field(f, key, &mut |k, v, p| {
+        out.insert(k.to_string(), item(v, p)?);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
-// `dyn` and plain inserts keep one copy of this loop per value type, and no
-// sort (collecting into a [`Map`] sorts first, which costs KBs of wasm).
-fn map_dyn<T>(
+// As `json::items`: the loop is compiled once, behind `dyn`, and each value
+// type adds only the closure that decodes and inserts one entry.
+fn each_field(
     f: &Fields,
     key: &str,
-    item: &mut dyn FnMut(&Json, &Path) -> Result<T, JsonError>,
-) -> Result<Map<String, T>, JsonError> {
+    item: &mut dyn FnMut(&str, &Json, &Path) -> Result<(), JsonError>,
+) -> Result<(), JsonError> {
     let path = Path::Key(f.path(), key);
-    let mut out = Map::new();
     match f.raw(key) {
-        None => {}
+        None => Ok(()),
         Some(Json::Obj(fields)) => {
             for (k, v) in fields {
-                out.insert(k.clone(), item(v, &Path::Key(&path, k))?);
+                item(k, v, &Path::Key(&path, k))?;
             }
+            Ok(())
         }
-        Some(_) => return Err(path.error("expected an object")),
+        Some(_) => Err(path.error("expected an object")),
     }
-    Ok(out)
 }
 
 /// One of `names` under `key`, which must be present; its index.
