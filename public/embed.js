@@ -143,6 +143,11 @@
       var content = opts.content && w.fetch ? fetch(opts.content, { cache: 'no-cache' })
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); }) : null;
       if (content) content.catch(function () {});
+      // The app reads a flow left in progress (sessionStorage) as soon as
+      // the content is in. The browser's first access to a tab's session
+      // storage costs several ms; paying it here, while the wasm downloads,
+      // keeps it off the path to a searchable panel (docs/budgets.md).
+      try { w.sessionStorage.getItem('signpost:flow:v1'); } catch (e) { /* blocked: the app copes */ }
       // The wasm downloads and compiles while the glue does, not after it.
       var wasm = base + 'signpost_bg.wasm';
       if (WebAssembly.compileStreaming) {

@@ -270,3 +270,20 @@ fn an_unknown_api_method_is_an_error_not_a_crash() {
     let err = m.widget.call("explode", js_sys::Array::new()).unwrap_err();
     assert!(err.as_string().unwrap().contains("explode"));
 }
+
+#[wasm_bindgen_test]
+fn the_loader_reads_the_storage_keys_the_app_uses() {
+    // The loader checks the outbox for queued tickets and warms the tab's
+    // session storage with the flow key; under another name either would
+    // silently stop working.
+    let loader = include_str!("../public/embed.js");
+    for key in [
+        signpost::platform::outbox::STORAGE_KEY,
+        signpost::ui::FLOW_KEY,
+    ] {
+        assert!(
+            loader.contains(&format!("'{key}'")),
+            "public/embed.js does not use the storage key {key}"
+        );
+    }
+}

@@ -22,7 +22,7 @@ pub mod text;
 mod tree;
 
 pub use app::build;
-pub use state::{with_visit, ContactRequest, WidgetState};
+pub use state::{with_visit, ContactRequest, WidgetState, FLOW_KEY};
 
 use leptos::prelude::Effect;
 

@@ -26,8 +26,9 @@ use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
-/// Where a flow in progress is kept, for this tab only.
-const FLOW_KEY: &str = "signpost:flow:v1";
+/// Where a flow in progress is kept, for this tab only. The loader
+/// (`public/embed.js`) reads it while the wasm downloads.
+pub const FLOW_KEY: &str = "signpost:flow:v1";
 /// Page errors kept for a ticket; older ones are dropped.
 const MAX_PAGE_ERRORS: usize = 100;
 
