@@ -71,16 +71,13 @@ pub fn mount(
         // Deliver what earlier page views queued, and retry as soon as the
         // browser is back online.
         state.flush_outbox(true);
-        #[cfg(feature = "analytics")]
         state.start_events();
         let online = window_event_listener(leptos::ev::online, move |_| {
             state.flush_outbox(true);
-            #[cfg(feature = "analytics")]
             state.send_events();
         });
         // Events still queued go as a beacon when the page hides: the last
         // moment a closing tab reliably runs code.
-        #[cfg(feature = "analytics")]
         let hidden = ["visibilitychange", "pagehide"].map(|name| {
             window_event_listener_untyped(name, move |event| {
                 if event.type_() == "pagehide" || crate::platform::analytics::page_hidden() {
@@ -90,7 +87,6 @@ pub fn mount(
         });
         on_cleanup(move || {
             online.remove();
-            #[cfg(feature = "analytics")]
             hidden.into_iter().for_each(|h| h.remove());
         });
         // Content is fetched now: mounting means the user showed intent.

@@ -1,7 +1,6 @@
 //! The only code that touches browser APIs. Everything here is a thin
 //! wrapper: decisions belong in `core`, rendering in `ui`.
 
-#[cfg(feature = "analytics")]
 pub mod analytics;
 pub mod checks;
 pub mod content;

@@ -326,7 +326,7 @@ pub fn contact_form(state: WidgetState) -> Node {
                 state.tickets.set(entries);
                 let priority = ticket.priority.map_or("", Priority::as_str);
                 state.emit("ticket-opened", &[("priority", priority)]);
-                analytics!(state.track_sent(&request));
+                state.track_sent(&request);
                 state.flush_outbox(false);
             }
             Err(reason) => problem.set(Some(t.not_saved(&reason))),

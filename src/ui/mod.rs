@@ -2,18 +2,6 @@
 //! user makes are `WidgetState` methods that call the core; the files
 //! here only draw.
 
-/// Compiles its statements only into a widget built with the `analytics`
-/// feature (anonymous usage events, `core::analytics`), which the widget's
-/// size budget has no room for yet: see docs/analytics.md.
-macro_rules! analytics {
-    ($($statements:tt)*) => {
-        #[cfg(feature = "analytics")]
-        {
-            $($statements)*
-        }
-    };
-}
-
 mod app;
 mod contact;
 mod flow;

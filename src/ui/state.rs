@@ -3,11 +3,9 @@
 //! core for the decision and `platform` for the browser work; the views in
 //! this folder only read the signals and call these methods.
 
-#[cfg(feature = "analytics")]
 mod track;
 
 use super::text::Text;
-#[cfg(feature = "analytics")]
 use crate::core::analytics::Event;
 use crate::core::analytics::{ContactSource, FlowSource};
 use crate::core::checks::Verdict;
@@ -222,14 +220,12 @@ impl WidgetState {
         if self.open.get_untracked() != open {
             self.open.set(open);
             self.emit(if open { "open" } else { "close" }, &[]);
-            analytics! {
-                if open {
-                    self.track(Event::PanelOpened {
-                        at: outbox::now_ms(),
-                    });
-                } else {
-                    self.settle_search();
-                }
+            if open {
+                self.track(Event::PanelOpened {
+                    at: outbox::now_ms(),
+                });
+            } else {
+                self.settle_search();
             }
         }
     }
@@ -308,7 +304,7 @@ impl WidgetState {
         self.emit("search", &[("query", &query)]);
         self.query.set(query.clone());
         self.run_search();
-        analytics!(self.settle_search_later(query));
+        self.settle_search_later(query);
     }
 
     fn run_search(&self) {
@@ -345,10 +341,8 @@ impl WidgetState {
     /// The user chose a result shown in the panel (searched or featured).
     pub fn choose_result(&self, kind: Kind, id: &str) {
         let searched = !self.query.with_untracked(|q| q.trim().is_empty());
-        analytics! {
-            if searched {
-                self.track_choice(kind, id);
-            }
+        if searched {
+            self.track_choice(kind, id);
         }
         let from = if searched {
             FlowSource::Search
@@ -409,10 +403,10 @@ impl WidgetState {
                 }
             });
             self.emit("article", &[("id", id)]);
-            analytics!(self.track(Event::ArticleViewed {
+            self.track(Event::ArticleViewed {
                 at: outbox::now_ms(),
                 article: id.to_string(),
-            }));
+            });
         }
         self.screen.set(Screen::Article(id.to_string()));
         self.set_open(true);
@@ -429,11 +423,11 @@ impl WidgetState {
             "article-rated",
             &[("id", id), ("helpful", if helpful { "yes" } else { "no" })],
         );
-        analytics!(self.track(Event::ArticleAnswered {
+        self.track(Event::ArticleAnswered {
             at: outbox::now_ms(),
             article: id.to_string(),
             helpful,
-        }));
+        });
     }
 
     /// Records "Was this helpful?" after a solved flow.
@@ -441,18 +435,17 @@ impl WidgetState {
         let id = with_flow(|f, _| f.id.clone()).unwrap_or_default();
         let said = if helpful { "yes" } else { "no" };
         self.emit("flow-rated", &[("flow", &id), ("helpful", said)]);
-        analytics!(self.track(Event::FlowRated {
+        self.track(Event::FlowRated {
             at: outbox::now_ms(),
             flow: id,
             helpful,
-        }));
+        });
     }
 
     // ---- flows ----
 
     /// Starts a guided fix from its first node; `from` is counted in the
     /// anonymous events.
-    #[cfg_attr(not(feature = "analytics"), allow(unused_variables))]
     pub fn start_flow(&self, id: &str, from: FlowSource) {
         let now = outbox::now_ms();
         let lang = self.language();
@@ -463,11 +456,11 @@ impl WidgetState {
                 self.attempted_self_help.set(true);
                 SESSION.with(|s| *s.borrow_mut() = Some(session));
                 self.emit("flow", &[("id", id)]);
-                analytics!(self.track(Event::FlowStarted {
+                self.track(Event::FlowStarted {
                     at: now,
                     flow: id.to_string(),
                     from,
-                }));
+                });
                 self.check_note.set(None);
                 self.screen.set(Screen::Flow);
                 self.set_open(true);
@@ -509,25 +502,21 @@ impl WidgetState {
     }
 
     pub fn answer(&self, choice: usize) {
-        analytics! {
-            let label = self.flow_view.with_untracked(|v| match v {
-                Some(View::Question { choices, .. }) => choices.get(choice).cloned(),
-                _ => None,
-            });
-            track::answered(label);
-        }
+        let label = self.flow_view.with_untracked(|v| match v {
+            Some(View::Question { choices, .. }) => choices.get(choice).cloned(),
+            _ => None,
+        });
+        track::answered(label);
         self.user_step(|s, f, now| s.answer(f, choice, now));
     }
 
     pub fn fixed(&self, fixed: bool) {
-        analytics!(track::answered(Some(
-            if fixed { "fixed" } else { "not fixed" }.into()
-        )));
+        track::answered(Some(if fixed { "fixed" } else { "not fixed" }.into()));
         self.user_step(|s, f, now| s.fixed(f, fixed, now));
     }
 
     pub fn proceed(&self) {
-        analytics!(track::answered(Some("continue".into())));
+        track::answered(Some("continue".into()));
         self.user_step(|s, f, now| s.proceed(f, now));
     }
 
@@ -555,7 +544,6 @@ impl WidgetState {
     /// Shows a node, saves the session, records the transcript for a
     /// ticket, and runs the node's effect (a check, an end). `resumed`: the
     /// node was reached before a reload, so it is not counted again.
-    #[cfg_attr(not(feature = "analytics"), allow(unused_variables))]
     fn show_view(&self, view: View, resumed: bool) {
         let recorded = with_flow(|flow, session| {
             let _ = storage::write_in(
@@ -584,12 +572,9 @@ impl WidgetState {
         let node = view.node_id().to_string();
         self.flow_view.set(Some(view.clone()));
         self.emit("step", &[("flow", &flow_id), ("node", &node)]);
-        #[cfg(feature = "analytics")]
         let at = outbox::now_ms();
-        analytics! {
-            if !resumed {
-                self.track_node(&flow_id, &node, &view, at);
-            }
+        if !resumed {
+            self.track_node(&flow_id, &node, &view, at);
         }
         match view {
             View::Check { request, .. } => {
@@ -599,7 +584,7 @@ impl WidgetState {
                     if state.gone() {
                         return;
                     }
-                    analytics!(state.track_check(&flow_id, &node, &request.check, &result, at));
+                    state.track_check(&flow_id, &node, &request.check, &result, at);
                     // The user may have left or moved on meanwhile.
                     let still_here = state
                         .flow_view
@@ -629,10 +614,8 @@ impl WidgetState {
                     from: ContactSource::Flow,
                     origin: Some(format!("{flow_id}/{node}")),
                 };
-                analytics! {
-                    if !resumed {
-                        self.track_contact(&request);
-                    }
+                if !resumed {
+                    self.track_contact(&request);
                 }
                 self.contact.set(request);
             }
@@ -677,7 +660,7 @@ impl WidgetState {
 
     /// Opens the contact form for `request`.
     pub fn open_contact(&self, request: ContactRequest) {
-        analytics!(self.track_contact(&request));
+        self.track_contact(&request);
         self.contact.set(request);
         self.screen.set(Screen::Contact);
         self.set_open(true);

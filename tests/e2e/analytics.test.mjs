@@ -1,23 +1,16 @@
-// Anonymous usage events from the widget built with analytics
-// (.ci/build-widget --analytics): what a product team reads must arrive at
-// the relay exactly once, offline included, and must never identify anyone.
-// The widget that ships is built without them (docs/analytics.md, "Size"),
-// so these tests report themselves skipped when that build is missing.
+// Anonymous usage events from the widget: what a product team reads must
+// arrive at the relay exactly once, offline included, and must never
+// identify anyone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   startRelay, launchBrowser, contentArgs, openPanel, eventually, resultIds, watchErrors,
   serveHostPage, hostPage, waitForTickets,
 } from './support.mjs';
 
-const widgetDir = process.env.SIGNPOST_ANALYTICS_WIDGET_DIR;
-const skip = !widgetDir || !existsSync(join(widgetDir, 'signpost_bg.wasm'))
-  ? 'the widget with analytics is not built (.ci/build-widget --analytics)' : false;
 
 async function session(t) {
-  const relay = await startRelay({ widgetDir, args: contentArgs() });
+  const relay = await startRelay({ args: contentArgs() });
   const browser = await launchBrowser();
   const context = await browser.newContext();
   t.after(async () => { await browser.close(); await relay.stop(); });
@@ -61,7 +54,7 @@ async function waitForEvents(relay, check, timeoutMs = 15000) {
 const count = (rows, kind, where = {}) =>
   rows.filter((r) => r.kind === kind && Object.entries(where).every(([k, v]) => r[k] === v)).length;
 
-test('a resolved fix, an article that did not help and its ticket, and a search with no answer reach the relay once, anonymously', { skip }, async (t) => {
+test('a resolved fix, an article that did not help and its ticket, and a search with no answer reach the relay once, anonymously', async (t) => {
   const { relay, context } = await session(t);
   const page = await context.newPage();
   const errors = watchErrors(page);
@@ -128,7 +121,7 @@ test('a resolved fix, an article that did not help and its ticket, and a search 
   assert.deepEqual(errors, []);
 });
 
-test('events from an offline spell arrive once after reconnecting', { skip }, async (t) => {
+test('events from an offline spell arrive once after reconnecting', async (t) => {
   const { relay, context } = await session(t);
   const page = await context.newPage();
   const errors = watchErrors(page);
@@ -152,7 +145,7 @@ test('events from an offline spell arrive once after reconnecting', { skip }, as
   assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
 });
 
-test('data-analytics="off" sends nothing to the relay', { skip }, async (t) => {
+test('data-analytics="off" sends nothing to the relay', async (t) => {
   const { relay, context } = await session(t);
   const requests = [];
   context.on('request', (r) => { if (r.url().includes('/api/events')) requests.push(r.url()); });

@@ -1,5 +1,5 @@
-//! Anonymous usage events (`core::analytics`), built only with the
-//! `analytics` feature: the budget has no room for them yet (docs/analytics.md).
+//! Anonymous usage events (`core::analytics`; docs/analytics.md), off with
+//! `data-analytics="off"`.
 //! Host listeners get each event as `event`; the relay gets them in batches.
 
 use super::{later, ContactRequest, WidgetState};
