@@ -3,11 +3,12 @@
 // identify anyone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
-  startRelay, launchBrowser, contentArgs, openPanel, eventually, resultIds, watchErrors,
+  root, startRelay, launchBrowser, contentArgs, openPanel, eventually, resultIds, watchErrors,
   serveHostPage, hostPage, waitForTickets,
 } from './support.mjs';
-
 
 async function session(t) {
   const relay = await startRelay({ args: contentArgs() });
@@ -160,4 +161,88 @@ test('data-analytics="off" sends nothing to the relay', async (t) => {
   await new Promise((ok) => setTimeout(ok, 500));
   assert.deepEqual(requests, []);
   assert.equal(storedEvents(relay).length, 0);
+});
+
+/** `signpost report --format json` over the relay's database. */
+function reportJson(relay, args = []) {
+  const bin = process.env.SIGNPOST_BIN ?? join(root, 'target/debug/signpost');
+  const out = execFileSync(bin, ['report', '--db', relay.db, '--format', 'json', ...args], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+test('signpost report counts five journeys made in Chromium exactly', async (t) => {
+  const { relay, context } = await session(t);
+  // Each journey in its own tab: its own visit, as people come and go.
+  const journey = async (walk) => {
+    const page = await context.newPage();
+    await page.goto(relay.url);
+    await openPanel(page);
+    await walk(page);
+    // Closing the tab hands what is left to the browser as a beacon.
+    await page.close({ runBeforeUnload: true });
+  };
+  // 1. A fix resolved.
+  await journey(async (page) => {
+    await openResult(page, 'camera wont connect to wifi', 'camera-wifi');
+    await page.getByTestId('choice').filter({ hasText: /No light/ }).click();
+    await flowAt(page, 'camera-wifi', 'step_power').waitFor({ state: 'visible' });
+    await page.evaluate(() => document.getElementById('demo-camera').click());
+    await page.getByTestId('fixed-yes').click();
+    await flowAt(page, 'camera-wifi', 'done').waitFor({ state: 'visible', timeout: 10000 });
+  });
+  // 2. An article answered Yes.
+  await journey(async (page) => {
+    await openResult(page, 'forgot my pasword', 'reset-password');
+    await page.getByTestId('helpful-yes').click();
+  });
+  // 3. An article answered No, then a ticket from it.
+  await journey(async (page) => {
+    await openResult(page, 'forgot my pasword', 'reset-password');
+    await page.getByTestId('helpful-no').click();
+    await page.getByTestId('not-helped').getByTestId('contact-route').click();
+    const form = page.getByTestId('contact-form');
+    await form.getByTestId('email').fill('sam@example.org');
+    await form.getByTestId('message').fill('The reset mail never arrives.');
+    await form.getByTestId('send').click();
+    await page.locator('[data-testid=ticket-status][data-state=sent]').waitFor();
+  });
+  // 4. A flow left halfway: abandoned once 30 minutes pass without an end.
+  await journey(async (page) => {
+    await openResult(page, 'camera wont connect to wifi', 'camera-wifi');
+    await page.getByTestId('choice').filter({ hasText: /No light/ }).click();
+    await flowAt(page, 'camera-wifi', 'step_power').waitFor({ state: 'visible' });
+  });
+  // 5. A search with no result, left to settle.
+  await journey(async (page) => {
+    await page.getByTestId('search').pressSequentially('zzqv flurble', { delay: 30 });
+    await page.getByTestId('no-results').waitFor({ state: 'visible' });
+    await page.waitForTimeout(1400);
+  });
+
+  await waitForEvents(relay, (r) => {
+    assert.equal(new Set(r.map((x) => x.visit)).size, 5, 'five visits');
+    assert.equal(count(r, 'ticket_sent'), 1);
+    assert.equal(count(r, 'searched', { number: 0 }), 1);
+    assert.equal(count(r, 'node_reached', { node: 'step_power' }), 2);
+  });
+  // Judged 31 minutes from now, so the flow left halfway counts as abandoned.
+  const until = new Date(Date.now() + 31 * 60 * 1000).toISOString();
+  const report = reportJson(relay, ['--until', until]);
+  const { outcome } = report;
+  const shown = JSON.stringify(report, null, 1);
+  assert.equal(outcome.visits_with_intent, 5, shown);
+  assert.equal(outcome.resolved_flows, 1, shown);
+  assert.equal(outcome.helpful_articles, 1, shown);
+  assert.equal(outcome.verified_resolutions, 2, shown);
+  assert.equal(outcome.tickets, 1, shown);
+  assert.equal(outcome.abandoned, 1, shown);
+  assert.equal(outcome.self_service_rate, 2 / 3, shown);
+  const [flow, ...others] = report.flows;
+  assert.equal(others.length, 0, shown);
+  assert.equal(flow.flow, 'camera-wifi');
+  assert.deepEqual([flow.started, flow.resolved, flow.tickets, flow.abandoned], [2, 1, 0, 1], shown);
+  assert.deepEqual(report.fix_in_product.map((f) => [f.flow, f.node, f.count]), [['camera-wifi', 'done', 1]], shown);
+  assert.equal(report.content_gaps.no_result_searches, 1, shown);
+  assert.deepEqual(report.content_gaps.articles_answered_no, [{ article: 'reset-password', no: 1, yes: 1 }], shown);
+  assert.deepEqual(report.tickets.by_origin, [{ name: 'reset-password', count: 1 }], shown);
 });
