@@ -4,9 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import {
-  root, startRelay, launchBrowser, contentArgs, openPanel, eventually, resultIds, watchErrors,
+  signpostBin, startRelay, launchBrowser, contentArgs, openPanel, eventually, resultIds, watchErrors,
   serveHostPage, hostPage, waitForTickets,
 } from './support.mjs';
 
@@ -40,6 +39,33 @@ async function openResult(page, query, id) {
   await page.locator(`[data-testid=result][data-id="${id}"]`).click();
 }
 
+/** Finds the camera Wi-Fi fix by search and answers its first question: "No light". */
+async function cameraFixToPowerStep(page) {
+  await openResult(page, 'camera wont connect to wifi', 'camera-wifi');
+  await page.getByTestId('choice').filter({ hasText: /No light/ }).click();
+  await flowAt(page, 'camera-wifi', 'step_power').waitFor({ state: 'visible' });
+}
+
+/** Walks the camera Wi-Fi fix to its resolved end (the demo's camera check passes). */
+async function resolveCameraFix(page) {
+  await cameraFixToPowerStep(page);
+  await page.evaluate(() => document.getElementById('demo-camera').click());
+  await page.getByTestId('fixed-yes').click();
+  await flowAt(page, 'camera-wifi', 'done').waitFor({ state: 'visible', timeout: 10000 });
+}
+
+/** Answers the password-reset article "No", then sends a ticket from it. */
+async function articleNoThenTicket(page, { email, message }) {
+  await openResult(page, 'forgot my pasword', 'reset-password');
+  await page.getByTestId('helpful-no').click();
+  await page.getByTestId('not-helped').getByTestId('contact-route').click();
+  const form = page.getByTestId('contact-form');
+  await form.getByTestId('email').fill(email);
+  await form.getByTestId('message').fill(message);
+  await form.getByTestId('send').click();
+  await page.locator('[data-testid=ticket-status][data-state=sent]').waitFor();
+}
+
 function storedEvents(relay) {
   return relay.query('SELECT kind, visit, flow, node, item, text, outcome, number, source, origin, category, tier FROM events ORDER BY at_ms, rowid');
 }
@@ -69,24 +95,15 @@ test('a resolved fix, an article that did not help and its ticket, and a search 
   await page.waitForTimeout(1400);
 
   // A guided fix found by search, walked to its resolved end, and rated.
-  await openResult(page, 'camera wont connect to wifi', 'camera-wifi');
-  await page.getByTestId('choice').filter({ hasText: /No light/ }).click();
-  await flowAt(page, 'camera-wifi', 'step_power').waitFor({ state: 'visible' });
-  await page.evaluate(() => document.getElementById('demo-camera').click());
-  await page.getByTestId('fixed-yes').click();
-  await flowAt(page, 'camera-wifi', 'done').waitFor({ state: 'visible', timeout: 10000 });
+  await resolveCameraFix(page);
   await page.getByTestId('rate-yes').click();
 
   // An article that did not help, then a ticket from it.
   await page.getByTestId('home').click();
-  await openResult(page, 'forgot my pasword', 'reset-password');
-  await page.getByTestId('helpful-no').click();
-  await page.getByTestId('not-helped').getByTestId('contact-route').click();
-  const form = page.getByTestId('contact-form');
-  await form.getByTestId('email').fill('jane.doe@example.com');
-  await form.getByTestId('message').fill('The reset mail never arrives. My email is jane.doe@example.com');
-  await form.getByTestId('send').click();
-  await page.locator('[data-testid=ticket-status][data-state=sent]').waitFor();
+  await articleNoThenTicket(page, {
+    email: 'jane.doe@example.com',
+    message: 'The reset mail never arrives. My email is jane.doe@example.com',
+  });
 
   // Closing the tab hands what is left to the browser as a beacon.
   await page.close({ runBeforeUnload: true });
@@ -165,8 +182,7 @@ test('data-analytics="off" sends nothing to the relay', async (t) => {
 
 /** `signpost report --format json` over the relay's database. */
 function reportJson(relay, args = []) {
-  const bin = process.env.SIGNPOST_BIN ?? join(root, 'target/debug/signpost');
-  const out = execFileSync(bin, ['report', '--db', relay.db, '--format', 'json', ...args], { encoding: 'utf8' });
+  const out = execFileSync(signpostBin, ['report', '--db', relay.db, '--format', 'json', ...args], { encoding: 'utf8' });
   return JSON.parse(out);
 }
 
@@ -182,36 +198,16 @@ test('signpost report counts five journeys made in Chromium exactly', async (t) 
     await page.close({ runBeforeUnload: true });
   };
   // 1. A fix resolved.
-  await journey(async (page) => {
-    await openResult(page, 'camera wont connect to wifi', 'camera-wifi');
-    await page.getByTestId('choice').filter({ hasText: /No light/ }).click();
-    await flowAt(page, 'camera-wifi', 'step_power').waitFor({ state: 'visible' });
-    await page.evaluate(() => document.getElementById('demo-camera').click());
-    await page.getByTestId('fixed-yes').click();
-    await flowAt(page, 'camera-wifi', 'done').waitFor({ state: 'visible', timeout: 10000 });
-  });
+  await journey(resolveCameraFix);
   // 2. An article answered Yes.
   await journey(async (page) => {
     await openResult(page, 'forgot my pasword', 'reset-password');
     await page.getByTestId('helpful-yes').click();
   });
   // 3. An article answered No, then a ticket from it.
-  await journey(async (page) => {
-    await openResult(page, 'forgot my pasword', 'reset-password');
-    await page.getByTestId('helpful-no').click();
-    await page.getByTestId('not-helped').getByTestId('contact-route').click();
-    const form = page.getByTestId('contact-form');
-    await form.getByTestId('email').fill('sam@example.org');
-    await form.getByTestId('message').fill('The reset mail never arrives.');
-    await form.getByTestId('send').click();
-    await page.locator('[data-testid=ticket-status][data-state=sent]').waitFor();
-  });
+  await journey((page) => articleNoThenTicket(page, { email: 'sam@example.org', message: 'The reset mail never arrives.' }));
   // 4. A flow left halfway: abandoned once 30 minutes pass without an end.
-  await journey(async (page) => {
-    await openResult(page, 'camera wont connect to wifi', 'camera-wifi');
-    await page.getByTestId('choice').filter({ hasText: /No light/ }).click();
-    await flowAt(page, 'camera-wifi', 'step_power').waitFor({ state: 'visible' });
-  });
+  await journey(cameraFixToPowerStep);
   // 5. A search with no result, left to settle.
   await journey(async (page) => {
     await page.getByTestId('search').pressSequentially('zzqv flurble', { delay: 30 });

@@ -8,12 +8,13 @@ import { chromium } from 'playwright-core';
 
 export const root = resolve(import.meta.dirname, '../..');
 export const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
+/** The `signpost` binary under test. */
+export const signpostBin = process.env.SIGNPOST_BIN ?? join(root, 'target/debug/signpost');
 
 export async function startRelay({ widgetDir = process.env.SIGNPOST_WIDGET_DIR ?? join(root, 'dist'), args: extraArgs = [] } = {}) {
-  const bin = process.env.SIGNPOST_BIN ?? join(root, 'target/debug/signpost');
   const dir = mkdtempSync(join(tmpdir(), 'signpost-e2e-'));
   const db = join(dir, 'tickets.sqlite3');
-  const child = spawn(bin, ['serve', '--port', '0', '--db', db, '--widget-dir', widgetDir,
+  const child = spawn(signpostBin, ['serve', '--port', '0', '--db', db, '--widget-dir', widgetDir,
     '--demo-dir', join(root, 'public/demo'), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((ok, fail) => {
     let out = '';
