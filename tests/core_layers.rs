@@ -268,7 +268,16 @@ fn the_core_uses_no_browser_crate() {
     rust_files(&core, &mut files);
     for file in files {
         let code = code_of(&fs::read_to_string(&file).unwrap());
-        for browser in ["leptos", "web_sys", "wasm_bindgen", "js_sys", "gloo"] {
+        for browser in [
+            "leptos",
+            "leptos_dom",
+            "reactive_graph",
+            "any_spawner",
+            "web_sys",
+            "wasm_bindgen",
+            "js_sys",
+            "gloo",
+        ] {
             assert!(
                 !code.contains(&format!("{browser}::")),
                 "{} uses {browser}: the core must stay plain Rust",

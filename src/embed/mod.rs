@@ -9,9 +9,9 @@ use crate::core::search::Kind;
 use crate::core::widget::pick_language;
 use crate::platform::events::Emitter;
 use crate::platform::{checks, page};
+use crate::ui::reactive::*;
 use crate::ui::text::Text;
 use crate::ui::{build, with_visit, WidgetState};
-use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot};
@@ -72,7 +72,7 @@ pub fn mount(
         // browser is back online.
         state.flush_outbox(true);
         state.start_events();
-        let online = window_event_listener(leptos::ev::online, move |_| {
+        let online = window_event_listener_untyped("online", move |_| {
             state.flush_outbox(true);
             state.send_events();
         });

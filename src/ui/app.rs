@@ -12,7 +12,7 @@ use crate::core::analytics::{ContactSource, FlowSource};
 use crate::core::flow::Priority;
 use crate::core::search::{Hit, Kind};
 use crate::platform::dom::{active_element, button, el, focus_marked_later, text_el, Node, Region};
-use leptos::prelude::*;
+use crate::ui::reactive::*;
 use std::ops::Range;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};

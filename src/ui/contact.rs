@@ -11,7 +11,7 @@ use crate::core::ticket::{
 };
 use crate::platform::dom::{button, el, text_el, Node, Region};
 use crate::platform::{outbox, page};
-use leptos::prelude::*;
+use crate::ui::reactive::*;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};

@@ -10,7 +10,7 @@ use super::watch;
 use crate::core::content::short_markdown;
 use crate::core::flow::View;
 use crate::platform::dom::{button, el, focus_marked_later, text_el, Node, Region};
-use leptos::prelude::*;
+use crate::ui::reactive::*;
 
 /// The flow screen; it redraws itself as the session moves.
 pub fn flow_screen(state: WidgetState) -> Node {

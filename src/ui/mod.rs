@@ -5,6 +5,7 @@
 mod app;
 mod contact;
 mod flow;
+pub(crate) mod reactive;
 mod state;
 pub mod text;
 mod tree;
@@ -12,7 +13,7 @@ mod tree;
 pub use app::build;
 pub use state::{with_visit, ContactRequest, WidgetState, FLOW_KEY};
 
-use leptos::prelude::Effect;
+use reactive::Effect;
 
 /// Runs `f` now and again whenever a signal it read changes. Every effect
 /// of the panel goes through here: one boxed closure type instead of one

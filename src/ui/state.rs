@@ -19,8 +19,8 @@ use crate::core::widget::{self, BundleSource};
 use crate::platform::events::Emitter;
 use crate::platform::storage::{self, Area};
 use crate::platform::{checks, content, outbox};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use crate::ui::reactive::*;
+
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
 

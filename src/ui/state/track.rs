@@ -10,8 +10,8 @@ use crate::core::checks::CheckResult;
 use crate::core::flow::View;
 use crate::core::search::Kind;
 use crate::platform::{analytics, outbox};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use crate::ui::reactive::*;
+
 use std::cell::RefCell;
 
 thread_local! {
