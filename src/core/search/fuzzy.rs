@@ -10,7 +10,6 @@
 //!   letter in an unfinished word.
 
 use super::index::{hash_without, Index, MIN_FUZZY_CHARS};
-use super::normalize::stem;
 use super::rank::RankParams;
 use crate::core::sort;
 
@@ -169,7 +168,7 @@ impl Index {
             Some(e) => e.weight = e.weight.max(weight),
             None => out.push(Expansion { term, weight }),
         };
-        let exact = self.term_id(&stem(word));
+        let exact = self.term_id(&self.analyzer.stem(word));
         if let Some(t) = exact {
             push(t, 1.0, &mut out);
         }

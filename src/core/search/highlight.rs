@@ -76,19 +76,19 @@ impl Highlighter<'_> {
         let mut out: Vec<(Range<usize>, f32)> = Vec::new();
         let mut buf = String::new();
         normalize::scan_words(text, |word, span, _| {
-            // A Porter stem keeps the word's first two letters, so most words
+            // A stem keeps the word's first two letters, so most words
             // are ruled out without stemming them.
             let head = &word.as_bytes()[..word.len().min(2)];
             if !self.heads.iter().any(|h| h.as_slice() == head) {
                 return;
             }
-            normalize::stem_into(word, &mut buf);
+            self.index.analyzer.stem_into(word, &mut buf);
             if let Some(&(_, w)) = self.terms.iter().find(|(t, _)| *t == buf) {
                 out.push((span, w));
             }
         });
         if !self.synonyms.is_empty() {
-            let tokens = normalize::tokenize(text, self.index.stop_words);
+            let tokens = normalize::tokenize(text, self.index.analyzer);
             for (g, first, last) in find_synonyms(&self.synonyms, &tokens) {
                 let w = self
                     .index

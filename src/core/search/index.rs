@@ -5,7 +5,7 @@
 //! content bundle; building it is also fast enough to do at panel open (see
 //! `docs-draft/search.md` for measured figures).
 
-use super::normalize::{self, StopWords, Token};
+use super::normalize::{self, Analyzer, Token};
 use super::rank::{FieldWeights, RankParams};
 use super::{Document, Kind};
 use crate::core::sort;
@@ -51,7 +51,8 @@ pub struct IndexOptions {
     /// Ranking parameters (field weights, saturation, cut-off).
     pub rank: RankParams,
     /// The content's default locale (`en`, `de`, …), which chooses the
-    /// stop words ([`StopWords::for_locale`]); empty means English.
+    /// stop words and the stemmer ([`Analyzer::for_locale`]); empty means
+    /// English.
     pub locale: String,
 }
 
@@ -105,7 +106,7 @@ pub struct Index {
     /// Synonym phrases as stem sequences, with their group number.
     pub(crate) synonyms: Vec<(Vec<String>, u32)>,
     /// The stop words of the content's language, for queries too.
-    pub(crate) stop_words: StopWords,
+    pub(crate) analyzer: Analyzer,
     pub(crate) params: RankParams,
     /// Identifies this index's content so caches built on another index are
     /// not reused.
@@ -207,7 +208,7 @@ impl Index {
     /// Builds an index over `docs`. Documents keep their order: on equal
     /// relevance the earlier one ranks first.
     pub fn build(docs: Vec<Document>, options: &IndexOptions) -> Index {
-        let stop_words = StopWords::for_locale(&options.locale);
+        let analyzer = Analyzer::for_locale(&options.locale);
         let mut synonyms: Vec<(Vec<String>, u32)> = Vec::new();
         for (g, group) in options.synonyms.iter().enumerate() {
             // A group's members are pushed together, so a duplicate can only
@@ -215,7 +216,7 @@ impl Index {
             // hundreds of members of the built-in vocabulary).
             let first = synonyms.len();
             for member in group {
-                let seq: Vec<String> = normalize::tokenize(member, stop_words)
+                let seq: Vec<String> = normalize::tokenize(member, analyzer)
                     .into_iter()
                     .filter(|t| !t.joined)
                     .map(|t| t.term)
@@ -278,10 +279,10 @@ impl Index {
                         let slot = match seen.get(word) {
                             Some(&slot) => slot as usize,
                             None => {
-                                let stop = stop_words.contains(word);
+                                let stop = analyzer.is_stop_word(word);
                                 let mut new = (0, NO_TERM, stop);
                                 if !stop || !synonym_ids.is_empty() {
-                                    normalize::stem_into(word, &mut stem_buf);
+                                    analyzer.stem_into(word, &mut stem_buf);
                                     if !synonym_ids.is_empty() {
                                         new.0 = stem_ids.get(&stem_buf).copied().unwrap_or(NO_TERM);
                                     }
@@ -305,7 +306,7 @@ impl Index {
                             // A hyphen-joined pair that spells a stop word
                             // ("a-n"): rare, so its term is made here.
                             NO_TERM => {
-                                normalize::stem_into(word, &mut stem_buf);
+                                analyzer.stem_into(word, &mut stem_buf);
                                 let tid = term_of(&mut term_ids, &mut term_docs, &stem_buf);
                                 known[slot].1 = tid;
                                 tid
@@ -404,7 +405,7 @@ impl Index {
             deletes,
             delete_start,
             synonyms,
-            stop_words,
+            analyzer,
             params: options.rank.clone(),
             stamp,
         }
@@ -602,6 +603,34 @@ mod tests {
         // English content keeps them as words.
         let english = Index::build(docs(), &IndexOptions::default());
         assert!(english.term_id("und").is_some() && english.term_id("the").is_none());
+    }
+
+    #[test]
+    fn german_content_is_searched_with_the_german_stemmer() {
+        let docs = || {
+            vec![
+                doc("wlan", "WLAN-Verbindungen einrichten", "Router und Kamera."),
+                doc("konto", "Konto löschen", "Einstellungen öffnen."),
+            ]
+        };
+        let german = IndexOptions {
+            locale: "de-DE".into(),
+            ..Default::default()
+        };
+        let first = |index: &Index, q: &str| {
+            let r = index.search(q, &SearchOptions::default());
+            r.ranked().first().map(|h| h.id.clone())
+        };
+        // "verbinden" and "Verbindungen" share the German stem, not the
+        // English one: only German rules find the article without typo
+        // tolerance bridging the gap.
+        let index = Index::build(docs(), &german);
+        assert_eq!(first(&index, "verbinden").as_deref(), Some("wlan"));
+        assert_eq!(first(&index, "einstellung").as_deref(), Some("konto"));
+        let english = Index::build(docs(), &IndexOptions::default());
+        assert!(english
+            .term_id(&Analyzer::German.stem("verbindungen"))
+            .is_none());
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Text normalisation shared by indexing and querying: case and diacritic
-//! folding, word splitting, stop words by the content's language, and
-//! English (Porter) stemming.
+//! folding, word splitting, and the content language's stop words and
+//! Snowball stemmer ([`Analyzer`]).
 //!
 //! Indexing and querying must normalise identically, so both go through
 //! [`tokenize`].
 
+use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -112,21 +113,22 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | 'ʼ')
 }
 
-/// Splits `text` into normalised tokens, marking the words in `stop_words`.
+/// Splits `text` into normalised tokens, stemmed and with stop words marked
+/// by the content language's `analyzer`.
 ///
 /// Words are runs of letters and digits. An apostrophe inside a word is
 /// dropped ("can't" → "cant"); a hyphen between two words also yields the
 /// joined word ("e-mail" → "e", "mail", "email") so either spelling matches.
-pub fn tokenize(text: &str, stop_words: StopWords) -> Vec<Token> {
+pub fn tokenize(text: &str, analyzer: Analyzer) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut buf = String::new();
     scan_words(text, |word, span, joined| {
-        stem_into(word, &mut buf);
+        analyzer.stem_into(word, &mut buf);
         tokens.push(Token {
             word: word.to_string(),
             term: buf.clone(),
             span,
-            stop: !joined && stop_words.contains(word),
+            stop: !joined && analyzer.is_stop_word(word),
             joined,
         });
     });
@@ -215,271 +217,78 @@ const GERMAN_STOP_WORDS: &str =
      und uns unser vom von vor wann war warum was weil welche welcher welches wenn wer \
      werden wie wieder will wir wird wo wurde zu zum zur";
 
-/// Which stop-word list applies: the one of the content's language. Its
-/// words are too common to tell documents apart, so they are not indexed
-/// and count for nothing in a query (synonym phrases still see them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StopWords {
-    english: bool,
-    german: bool,
+/// How the content's language is read: which stop words are left out and
+/// which Snowball stemmer (`rust-stemmers`, the algorithms Lucene, tantivy
+/// and Pagefind use) reduces words to index terms. Chosen once per index
+/// from the content's default locale, and applied alike to the content and
+/// to queries.
+///
+/// Stop words are too common to tell documents apart, so they are not
+/// indexed and count for nothing in a query (synonym phrases still see
+/// them). Articles in the content's other languages keep their function
+/// words: in a small translated part they are what tells its language
+/// apart, and dropping them lost German queries with typos their answer
+/// (docs/search.md, "Languages").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Analyzer {
+    /// English stop words and stemmer: English content, or content that
+    /// names no locale.
+    #[default]
+    English,
+    /// German stop words and stemmer.
+    German,
+    /// A language without rules of its own here: no stop words, and the
+    /// English stemmer (each Snowball language costs the widget 1–2 KB
+    /// gzip, so one is added when there is content to measure it on).
+    Other,
 }
 
-impl Default for StopWords {
-    fn default() -> StopWords {
-        StopWords::ENGLISH
-    }
-}
-
-impl StopWords {
-    /// English only: content that names no locale.
-    pub const ENGLISH: StopWords = StopWords {
-        english: true,
-        german: false,
-    };
-
-    /// The list of the content's default locale (`en`, `en-GB`, `de-AT`,
-    /// …): English or German, none for other languages, English when no
-    /// locale is given. Articles in the content's other languages keep
-    /// their function words: in a small translated part they are what
-    /// tells its language apart, and dropping them lost German queries
-    /// with typos their answer (docs/search.md, "Languages").
-    pub fn for_locale(locale: &str) -> StopWords {
+impl Analyzer {
+    /// The rules of the content's default locale (`en`, `en-GB`, `de-AT`,
+    /// …); English when no locale is given.
+    pub fn for_locale(locale: &str) -> Analyzer {
         let lang = locale.split(['-', '_']).next().unwrap_or("");
-        StopWords {
-            english: lang.is_empty() || lang.eq_ignore_ascii_case("en"),
-            german: lang.eq_ignore_ascii_case("de"),
+        if lang.is_empty() || lang.eq_ignore_ascii_case("en") {
+            Analyzer::English
+        } else if lang.eq_ignore_ascii_case("de") {
+            Analyzer::German
+        } else {
+            Analyzer::Other
         }
     }
 
     /// Whether a folded word is a stop word.
-    pub fn contains(self, word: &str) -> bool {
-        (self.english && STOP_WORDS.binary_search(&word).is_ok())
-            || (self.german && GERMAN_STOP_WORDS.split(' ').any(|w| w == word))
-    }
-}
-
-/// Stems a folded lower-case word with the Porter (1980) algorithm.
-/// Words with characters outside `a`–`z`, and words of one or two letters,
-/// are returned unchanged.
-pub fn stem(word: &str) -> String {
-    let mut out = String::new();
-    stem_into(word, &mut out);
-    out
-}
-
-/// [`stem`] into a reused buffer (indexing stems every word of the content).
-pub fn stem_into(word: &str, out: &mut String) {
-    out.clear();
-    out.push_str(word);
-    if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return;
-    }
-    let mut s = Stemmer {
-        b: std::mem::take(out).into_bytes(),
-    };
-    s.step1ab();
-    s.step1c();
-    s.step2();
-    s.step3();
-    s.step4();
-    s.step5();
-    // The buffer only ever holds ASCII.
-    *out = String::from_utf8(s.b).unwrap_or_default();
-}
-
-struct Stemmer {
-    b: Vec<u8>,
-}
-
-impl Stemmer {
-    fn is_cons(&self, i: usize) -> bool {
-        match self.b[i] {
-            b'a' | b'e' | b'i' | b'o' | b'u' => false,
-            b'y' => i == 0 || !self.is_cons(i - 1),
-            _ => true,
+    pub fn is_stop_word(self, word: &str) -> bool {
+        match self {
+            Analyzer::English => STOP_WORDS.binary_search(&word).is_ok(),
+            Analyzer::German => GERMAN_STOP_WORDS.split(' ').any(|w| w == word),
+            Analyzer::Other => false,
         }
     }
 
-    /// Porter's m: the number of vowel-consonant sequences in `b[..len]`.
-    fn measure(&self, len: usize) -> usize {
-        let mut m = 0;
-        let mut i = 0;
-        while i < len && self.is_cons(i) {
-            i += 1;
-        }
-        loop {
-            while i < len && !self.is_cons(i) {
-                i += 1;
-            }
-            if i >= len {
-                return m;
-            }
-            while i < len && self.is_cons(i) {
-                i += 1;
-            }
-            m += 1;
-        }
+    /// The stem of a folded lower-case word. Words with characters outside
+    /// `a`–`z` ("2fa", "日本語"), and words of one or two letters, are kept
+    /// as they are.
+    pub fn stem(self, word: &str) -> String {
+        let mut out = String::new();
+        self.stem_into(word, &mut out);
+        out
     }
 
-    fn has_vowel(&self, len: usize) -> bool {
-        (0..len).any(|i| !self.is_cons(i))
-    }
-
-    fn double_cons(&self, len: usize) -> bool {
-        len >= 2 && self.b[len - 1] == self.b[len - 2] && self.is_cons(len - 1)
-    }
-
-    /// consonant-vowel-consonant ending, last not w, x or y (e.g. "hop").
-    fn cvc(&self, len: usize) -> bool {
-        if len < 3 || !self.is_cons(len - 1) || self.is_cons(len - 2) || !self.is_cons(len - 3) {
-            return false;
-        }
-        !matches!(self.b[len - 1], b'w' | b'x' | b'y')
-    }
-
-    fn ends(&self, suffix: &str) -> Option<usize> {
-        self.b
-            .ends_with(suffix.as_bytes())
-            .then(|| self.b.len() - suffix.len())
-    }
-
-    fn set(&mut self, stem_len: usize, with: &str) {
-        self.b.truncate(stem_len);
-        self.b.extend_from_slice(with.as_bytes());
-    }
-
-    /// Replaces `suffix` by `with` when the remaining stem has m > `min_m`.
-    /// Returns whether the suffix matched (even if not replaced).
-    fn replace_if(&mut self, suffix: &str, with: &str, min_m: usize) -> bool {
-        match self.ends(suffix) {
-            Some(k) => {
-                if self.measure(k) > min_m {
-                    self.set(k, with);
-                }
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn step1ab(&mut self) {
-        if self.b.ends_with(b"s") {
-            if let Some(k) = self.ends("sses") {
-                self.set(k, "ss");
-            } else if let Some(k) = self.ends("ies") {
-                self.set(k, "i");
-            } else if !self.b.ends_with(b"ss") {
-                self.b.pop();
-            }
-        }
-        if let Some(k) = self.ends("eed") {
-            if self.measure(k) > 0 {
-                self.set(k, "ee");
-            }
+    /// [`Analyzer::stem`] into a reused buffer (indexing stems every
+    /// distinct word of the content).
+    pub fn stem_into(self, word: &str, out: &mut String) {
+        out.clear();
+        if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+            out.push_str(word);
             return;
         }
-        let k = match self.ends("ed").or_else(|| self.ends("ing")) {
-            Some(k) if self.has_vowel(k) => k,
-            _ => return,
+        // Each `create` names its algorithm, so only these two are linked.
+        let stemmer = match self {
+            Analyzer::German => Stemmer::create(Algorithm::German),
+            Analyzer::English | Analyzer::Other => Stemmer::create(Algorithm::English),
         };
-        self.b.truncate(k);
-        if self.b.ends_with(b"at") || self.b.ends_with(b"bl") || self.b.ends_with(b"iz") {
-            self.b.push(b'e');
-        } else if self.double_cons(k) && !matches!(self.b[k - 1], b'l' | b's' | b'z') {
-            self.b.pop();
-        } else if self.measure(k) == 1 && self.cvc(k) {
-            self.b.push(b'e');
-        }
-    }
-
-    fn step1c(&mut self) {
-        let len = self.b.len();
-        if self.b.ends_with(b"y") && self.has_vowel(len - 1) {
-            self.b[len - 1] = b'i';
-        }
-    }
-
-    fn step2(&mut self) {
-        const RULES: &[(&str, &str)] = &[
-            ("ational", "ate"),
-            ("tional", "tion"),
-            ("enci", "ence"),
-            ("anci", "ance"),
-            ("izer", "ize"),
-            ("bli", "ble"),
-            ("alli", "al"),
-            ("entli", "ent"),
-            ("eli", "e"),
-            ("ousli", "ous"),
-            ("ization", "ize"),
-            ("ation", "ate"),
-            ("ator", "ate"),
-            ("alism", "al"),
-            ("iveness", "ive"),
-            ("fulness", "ful"),
-            ("ousness", "ous"),
-            ("aliti", "al"),
-            ("iviti", "ive"),
-            ("biliti", "ble"),
-            ("logi", "log"),
-        ];
-        for (suffix, with) in RULES {
-            if self.replace_if(suffix, with, 0) {
-                return;
-            }
-        }
-    }
-
-    fn step3(&mut self) {
-        const RULES: &[(&str, &str)] = &[
-            ("icate", "ic"),
-            ("ative", ""),
-            ("alize", "al"),
-            ("iciti", "ic"),
-            ("ical", "ic"),
-            ("ful", ""),
-            ("ness", ""),
-        ];
-        for (suffix, with) in RULES {
-            if self.replace_if(suffix, with, 0) {
-                return;
-            }
-        }
-    }
-
-    fn step4(&mut self) {
-        const SUFFIXES: &[&str] = &[
-            "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion",
-            "ou", "ism", "ate", "iti", "ous", "ive", "ize",
-        ];
-        // Longest match wins ("ement" before "ment" before "ent").
-        let mut best: Option<(usize, &str)> = None;
-        for s in SUFFIXES {
-            if self.b.ends_with(s.as_bytes()) && best.is_none_or(|(_, b)| s.len() > b.len()) {
-                best = Some((self.b.len() - s.len(), s));
-            }
-        }
-        let Some((k, s)) = best else { return };
-        if s == "ion" && !(k > 0 && matches!(self.b[k - 1], b's' | b't')) {
-            return;
-        }
-        if self.measure(k) > 1 {
-            self.b.truncate(k);
-        }
-    }
-
-    fn step5(&mut self) {
-        let len = self.b.len();
-        if self.b.ends_with(b"e") {
-            let m = self.measure(len - 1);
-            if m > 1 || (m == 1 && !self.cvc(len - 1)) {
-                self.b.pop();
-            }
-        }
-        let len = self.b.len();
-        if self.b.ends_with(b"ll") && self.measure(len) > 1 {
-            self.b.pop();
-        }
+        out.push_str(&stemmer.stem(word));
     }
 }
 
@@ -528,13 +337,15 @@ mod tests {
 
     #[test]
     fn the_content_s_locale_chooses_the_stop_words() {
-        let english = StopWords::for_locale("");
-        assert_eq!(english, StopWords::for_locale("en-GB"));
-        assert!(english.contains("the") && !english.contains("und"));
-        let german = StopWords::for_locale("de-AT");
-        assert!(german.contains("und") && german.contains("fur") && !german.contains("the"));
-        assert!(!german.contains("nicht") && !german.contains("wlan"));
-        assert!(!StopWords::for_locale("fr").contains("the"));
+        let english = Analyzer::for_locale("");
+        assert_eq!(english, Analyzer::for_locale("en-GB"));
+        assert!(english.is_stop_word("the") && !english.is_stop_word("und"));
+        let german = Analyzer::for_locale("de-AT");
+        assert_eq!(german, Analyzer::German);
+        assert!(german.is_stop_word("und") && german.is_stop_word("fur"));
+        assert!(!german.is_stop_word("the"));
+        assert!(!german.is_stop_word("nicht") && !german.is_stop_word("wlan"));
+        assert!(!Analyzer::for_locale("fr").is_stop_word("the"));
         let stops: Vec<bool> = tokenize("Das WLAN verbindet nicht", german)
             .iter()
             .map(|t| t.stop)
@@ -543,48 +354,66 @@ mod tests {
     }
 
     #[test]
-    fn porter_stems_match_the_reference_vocabulary() {
-        // Pairs from Porter's published sample vocabulary.
+    fn english_stems_match_the_snowball_reference_vocabulary() {
+        // Pairs from the Snowball project's English sample vocabulary
+        // (snowballstem.org, algorithms/english).
         for (word, want) in [
-            ("caresses", "caress"),
-            ("ponies", "poni"),
-            ("cats", "cat"),
-            ("feed", "feed"),
-            ("agreed", "agre"),
-            ("plastered", "plaster"),
-            ("motoring", "motor"),
-            ("sing", "sing"),
-            ("conflated", "conflat"),
-            ("troubled", "troubl"),
-            ("sized", "size"),
-            ("hopping", "hop"),
-            ("falling", "fall"),
-            ("filing", "file"),
-            ("happy", "happi"),
-            ("relational", "relat"),
-            ("conditional", "condit"),
-            ("rational", "ration"),
-            ("generalization", "gener"),
-            ("electrical", "electr"),
-            ("hopefulness", "hope"),
-            ("adjustment", "adjust"),
-            ("controlling", "control"),
-            ("connecting", "connect"),
-            ("connections", "connect"),
-            ("deleting", "delet"),
-            ("deleted", "delet"),
-            ("delete", "delet"),
-            ("accounts", "account"),
+            ("consign", "consign"),
+            ("consigned", "consign"),
+            ("consignment", "consign"),
+            ("consistency", "consist"),
+            ("consistently", "consist"),
+            ("consolation", "consol"),
+            ("consolatory", "consolatori"),
+            ("consolidating", "consolid"),
+            ("conspiracy", "conspiraci"),
+            ("conspirators", "conspir"),
+            ("constables", "constabl"),
+            ("generously", "generous"),
+            ("knightly", "knight"),
         ] {
-            assert_eq!(stem(word), want, "stem({word})");
+            assert_eq!(Analyzer::English.stem(word), want, "stem({word})");
+        }
+        // What a help centre needs from it: forms of one word meet.
+        for forms in [
+            ["connect", "connecting", "connections"],
+            ["delete", "deleting", "deleted"],
+            ["account", "accounts", "accounting"],
+        ] {
+            let stems: Vec<String> = forms.iter().map(|w| Analyzer::English.stem(w)).collect();
+            assert!(
+                stems.iter().all(|s| *s == stems[0]),
+                "{forms:?} → {stems:?}"
+            );
         }
     }
 
     #[test]
+    fn german_content_is_stemmed_with_german_rules() {
+        // From the Snowball project's German sample vocabulary.
+        for (word, want) in [
+            ("aufeinanderfolgenden", "aufeinanderfolg"),
+            ("aufeinanderfolgend", "aufeinanderfolg"),
+        ] {
+            assert_eq!(Analyzer::German.stem(word), want, "stem({word})");
+        }
+        // "Verbinden" finds the article about "Verbindungen".
+        let german = |w: &str| Analyzer::German.stem(&fold(w));
+        assert_eq!(german("verbinden"), german("Verbindungen"));
+        assert_eq!(german("Einstellungen"), german("Einstellung"));
+        assert_eq!(german("Geräte"), german("Gerät"));
+        // English rules do not join them.
+        let english = |w: &str| Analyzer::English.stem(&fold(w));
+        assert_ne!(english("verbinden"), english("Verbindungen"));
+    }
+
+    #[test]
     fn non_ascii_and_short_words_are_not_stemmed() {
-        assert_eq!(stem("as"), "as");
-        assert_eq!(stem("日本語"), "日本語");
-        assert_eq!(stem("2fa"), "2fa");
+        for analyzer in [Analyzer::English, Analyzer::German, Analyzer::Other] {
+            assert_eq!(analyzer.stem("as"), "as");
+            assert_eq!(analyzer.stem("日本語"), "日本語");
+            assert_eq!(analyzer.stem("2fa"), "2fa");
+        }
     }
 
     #[test]
@@ -597,7 +426,7 @@ mod tests {
     #[test]
     fn tokens_keep_byte_spans_of_the_original_text() {
         let text = "Réglages: Wi-Fi, can't connect!";
-        let toks = tokenize(text, StopWords::ENGLISH);
+        let toks = tokenize(text, Analyzer::English);
         let words: Vec<&str> = toks.iter().map(|t| t.word.as_str()).collect();
         assert_eq!(words, ["reglages", "wi", "fi", "wifi", "cant", "connect"]);
         assert_eq!(&text[toks[0].span.clone()], "Réglages");
@@ -610,7 +439,7 @@ mod tests {
 
     #[test]
     fn punctuation_separates_words() {
-        let words: Vec<String> = tokenize("foo.bar/baz_qux (x)", StopWords::ENGLISH)
+        let words: Vec<String> = tokenize("foo.bar/baz_qux (x)", Analyzer::English)
             .into_iter()
             .map(|t| t.word)
             .collect();

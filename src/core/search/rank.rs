@@ -212,7 +212,7 @@ impl Index {
         query: &str,
         options: &SearchOptions,
     ) -> Results {
-        let tokens = normalize::tokenize(query, self.stop_words);
+        let tokens = normalize::tokenize(query, self.analyzer);
         match self.prepare(cache, query, &tokens, options) {
             None => self.suggestions(options.limit),
             Some(groups) => {
@@ -231,7 +231,7 @@ impl Index {
         query: &str,
         options: &SearchOptions,
     ) -> Option<Vec<(&str, Kind, f32)>> {
-        let tokens = normalize::tokenize(query, self.stop_words);
+        let tokens = normalize::tokenize(query, self.analyzer);
         let groups = self.prepare(cache, query, &tokens, options)?;
         let ranked = self.score(cache, &groups);
         Some(
@@ -307,7 +307,7 @@ impl Index {
             if seen.contains(&joined.as_str()) {
                 continue;
             }
-            if let Some(term) = self.term_id(&normalize::stem(&joined)) {
+            if let Some(term) = self.term_id(&self.analyzer.stem(&joined)) {
                 groups.push(Group {
                     expansions: vec![Expansion {
                         term,
@@ -602,7 +602,7 @@ mod tests {
             q.push_str(&format!("word{i} "));
         }
         let mut cache = QueryCache::default();
-        let tokens = normalize::tokenize(&q, idx.stop_words);
+        let tokens = normalize::tokenize(&q, idx.analyzer);
         assert_eq!(idx.plan(&mut cache, &tokens, false).len(), MAX_QUERY_WORDS);
         // Thirty unknown words outweigh two known ones: the cut-off says no.
         assert!(idx.search(&q, &SearchOptions::default()).is_empty());
