@@ -163,6 +163,41 @@ test('events from an offline spell arrive once after reconnecting', async (t) =>
   assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
 });
 
+test('events the relay could not take survive a reload and arrive once, with the same visit', async (t) => {
+  const { relay, context } = await session(t);
+  const page = await context.newPage();
+  // The browser refuses the beacon as the page hides (as it does over its
+  // quota), so what was not sent must wait in the tab's storage.
+  await page.addInitScript(() => { navigator.sendBeacon = () => false; });
+  await page.goto(relay.url);
+  await openPanel(page);
+  await eventually(async () => assert.ok((await resultIds(page)).length > 0, 'featured results show'), 10000);
+  // The relay's events endpoint is unreachable (a proxy, an outage); the
+  // rest of the page works.
+  let refused = 0;
+  await context.route('**/api/events', (route) => { refused += 1; return route.abort(); });
+  await openResult(page, 'forgot my pasword', 'reset-password');
+  await page.getByTestId('helpful-yes').click();
+  await page.waitForTimeout(5000); // past the first send
+  assert.ok(refused >= 1, 'the widget tried to send');
+  // A search the page leaves before it settles is counted as the page hides.
+  await page.evaluate(() => window.Signpost('search', 'zzqv flurble'));
+  await page.reload();
+  assert.equal(storedEvents(relay).length, 0, 'nothing got through before the reload');
+
+  // Reachable again: the next page's widget sends what the last one kept.
+  await context.unroute('**/api/events');
+  await openPanel(page);
+  const rows = await waitForEvents(relay, (r) => {
+    assert.equal(count(r, 'article_answered', { item: 'reset-password', outcome: 'yes' }), 1);
+    assert.equal(count(r, 'panel_opened'), 2, 'both pages opened the panel');
+    assert.equal(count(r, 'searched', { text: 'zzqv flurble', number: 0 }), 1, 'the search left as the page hid');
+  });
+  await page.waitForTimeout(1500);
+  assert.equal(count(storedEvents(relay), 'article_viewed', { item: 'reset-password' }), 1, 'sent once');
+  assert.equal(new Set(rows.map((r) => r.visit)).size, 1, 'one tab, one visit');
+});
+
 test('data-analytics="off" sends nothing to the relay', async (t) => {
   const { relay, context } = await session(t);
   const requests = [];

@@ -34,6 +34,26 @@ struct Events {
     busy: bool,
     /// Failed sends in a row, for the retry wait.
     failures: u32,
+    /// The queue changed since it was last written to `sessionStorage`,
+    /// and a write is scheduled: a burst of events (a flow's steps, the
+    /// panel opening) costs one write, not one each.
+    unsaved: bool,
+}
+
+impl Events {
+    fn save(&mut self) {
+        self.unsaved = false;
+        analytics::save_queue(&self.queue);
+    }
+}
+
+/// Writes the queue if an event changed it since the last write.
+fn save_if_unsaved() {
+    EVENTS.with(|e| {
+        if let Some(events) = e.borrow_mut().as_mut().filter(|e| e.unsaved) {
+            events.save();
+        }
+    });
 }
 
 impl Events {
@@ -75,6 +95,7 @@ impl WidgetState {
                 queue,
                 busy: false,
                 failures: 0,
+                unsaved: false,
             })
         });
         if waiting {
@@ -88,14 +109,21 @@ impl WidgetState {
         event.scrub(&self.options.with_value(|o| o.scrubber()));
         let text = event.to_json().to_text();
         self.emitter.with_value(|e| e.emit_json("event", &text));
-        let start = EVENTS.with(|e| {
+        let (start, schedule_save) = EVENTS.with(|e| {
             let mut e = e.borrow_mut();
-            let events = e.as_mut()?;
+            let Some(events) = e.as_mut() else {
+                return (false, false);
+            };
             events.queue.push_text(text);
-            analytics::save_queue(&events.queue);
-            Some(!events.busy)
+            (!events.busy, !std::mem::replace(&mut events.unsaved, true))
         });
-        if start == Some(true) {
+        if schedule_save {
+            // Saved once the code that tracked this is done (and off the
+            // path to the panel's first paint); a page that hides first
+            // saves it in `beacon_events`.
+            later(0, Box::new(save_if_unsaved));
+        }
+        if start {
             self.send_events_later(track::SEND_DELAY_MS);
         }
     }
@@ -129,7 +157,7 @@ impl WidgetState {
                     events.queue.confirm();
                     events.failures = 0;
                 }
-                analytics::save_queue(&events.queue);
+                events.save();
                 events.busy = !events.queue.is_empty();
                 events.busy.then(|| {
                     if retry {
@@ -156,9 +184,12 @@ impl WidgetState {
             if let Some(body) = events.next_batch() {
                 if analytics::beacon(&events.url, &body) {
                     events.queue.confirm();
-                    analytics::save_queue(&events.queue);
                 }
             }
+            // A write scheduled by `track` may never run once the page is
+            // gone: what the beacon did not take stays for this tab's next
+            // page.
+            events.save();
         });
     }
 
