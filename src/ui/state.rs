@@ -20,7 +20,6 @@ use crate::platform::events::Emitter;
 use crate::platform::storage::{self, Area};
 use crate::platform::{checks, content, outbox};
 use crate::ui::reactive::*;
-
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
 

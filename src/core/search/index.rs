@@ -105,7 +105,7 @@ pub struct Index {
     pub(crate) delete_start: Vec<u32>,
     /// Synonym phrases as stem sequences, with their group number.
     pub(crate) synonyms: Vec<(Vec<String>, u32)>,
-    /// The stop words of the content's language, for queries too.
+    /// The content language's stop words and stemmer, for queries too.
     pub(crate) analyzer: Analyzer,
     pub(crate) params: RankParams,
     /// Identifies this index's content so caches built on another index are

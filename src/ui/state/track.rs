@@ -11,7 +11,6 @@ use crate::core::flow::View;
 use crate::core::search::Kind;
 use crate::platform::{analytics, outbox};
 use crate::ui::reactive::*;
-
 use std::cell::RefCell;
 
 thread_local! {
@@ -40,13 +39,6 @@ struct Events {
     unsaved: bool,
 }
 
-impl Events {
-    fn save(&mut self) {
-        self.unsaved = false;
-        analytics::save_queue(&self.queue);
-    }
-}
-
 /// Writes the queue if an event changed it since the last write.
 fn save_if_unsaved() {
     EVENTS.with(|e| {
@@ -57,6 +49,11 @@ fn save_if_unsaved() {
 }
 
 impl Events {
+    fn save(&mut self) {
+        self.unsaved = false;
+        analytics::save_queue(&self.queue);
+    }
+
     /// The batch to send now: the one in flight again, else a new one.
     fn next_batch(&mut self) -> Option<String> {
         let visit = &self.visit;
